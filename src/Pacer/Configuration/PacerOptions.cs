@@ -1,0 +1,85 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Pacer.Configuration;
+
+/// <summary>
+/// The operator's policy: the seed's six settings (names, defaults and ranges kept exactly) and Pacer's own.
+/// An instance is an immutable snapshot; reconfiguration swaps the whole snapshot atomically.
+/// </summary>
+public sealed record PacerOptions
+{
+    /// <summary>The configuration section that holds these settings.</summary>
+    public const string SectionName = "Pacer";
+
+    /// <summary>Gets the most requests admitted in any sliding 60-second window, paced evenly.</summary>
+    /// <value>The default value is 50. Range 1-1000. Environment: <c>ANTHROPIC_RATE_LIMIT_PER_MINUTE</c>.</value>
+    [Range(1, 1000)]
+    public int MaxRequestsPerMinute { get; init; } = PacerDefaults.MaxRequestsPerMinute;
+
+    /// <summary>Gets the most requests in flight at once, held from admission until the response body ends.</summary>
+    /// <value>The default value is 5. Range 1-50. Environment: <c>ANTHROPIC_CONCURRENT_REQUESTS</c>.</value>
+    [Range(1, 50)]
+    public int MaxConcurrentRequests { get; init; } = PacerDefaults.MaxConcurrentRequests;
+
+    /// <summary>Gets the retries after the first attempt; attempts = 1 + MaxRetries.</summary>
+    /// <value>The default value is 3. Range 0-10. Environment: <c>ANTHROPIC_MAX_RETRIES</c>.</value>
+    [Range(0, 10)]
+    public int MaxRetries { get; init; } = PacerDefaults.MaxRetries;
+
+    /// <summary>Gets the first backoff delay in milliseconds, when the upstream gives no retry-after.</summary>
+    /// <value>The default value is 1000. Range 100-10000. Environment: <c>ANTHROPIC_BASE_DELAY</c>.</value>
+    [Range(100, 10000)]
+    public int BaseDelay { get; init; } = PacerDefaults.BaseDelay;
+
+    /// <summary>Gets the longest backoff delay in milliseconds.</summary>
+    /// <value>The default value is 30000. Range 1000-120000. Environment: <c>ANTHROPIC_MAX_DELAY</c>.</value>
+    [Range(1000, 120000)]
+    public int MaxDelay { get; init; } = PacerDefaults.MaxDelay;
+
+    /// <summary>Gets the multiplier between successive backoff delays.</summary>
+    /// <value>The default value is 2. Range 1-5. Environment: <c>ANTHROPIC_BACKOFF_FACTOR</c>.</value>
+    [Range(1.0, 5.0)]
+    public double BackoffFactor { get; init; } = PacerDefaults.BackoffFactor;
+
+    /// <summary>Gets how many requests may be admitted back to back before even pacing applies.</summary>
+    /// <value>The default value is 3. Range 1-100. Environment: <c>PACER_BURST</c>.</value>
+    [Range(1, 100)]
+    public int Burst { get; init; } = PacerDefaults.Burst;
+
+    /// <summary>Gets the most requests that may wait for admission; one more is rejected at once.</summary>
+    /// <value>The default value is 10000. Range 0-1000000. Environment: <c>PACER_MAX_QUEUE_LENGTH</c>.</value>
+    [Range(0, 1_000_000)]
+    public int MaxQueueLength { get; init; } = PacerDefaults.MaxQueueLength;
+
+    /// <summary>Gets the longest a request may wait for admission, in milliseconds.</summary>
+    /// <value>The default value is 120000. Range 0-3600000. Environment: <c>PACER_MAX_QUEUE_WAIT</c>.</value>
+    [Range(0, 3_600_000)]
+    public int MaxQueueWait { get; init; } = PacerDefaults.MaxQueueWait;
+
+    /// <summary>Gets how long one attempt may wait for response headers, in milliseconds.</summary>
+    /// <value>The default value is 600000. Range 1000-3600000. Environment: <c>PACER_ATTEMPT_TIMEOUT</c>.</value>
+    [Range(1000, 3_600_000)]
+    public int AttemptTimeout { get; init; } = PacerDefaults.AttemptTimeout;
+
+    /// <summary>Gets the operator's input-token budget per minute per upstream key and model class; 0 means none.</summary>
+    /// <value>The default value is 0. Range 0-100000000. Environment: <c>PACER_INPUT_TOKENS_PER_MINUTE</c>.</value>
+    [Range(0, 100_000_000)]
+    public int InputTokensPerMinute { get; init; } = PacerDefaults.InputTokensPerMinute;
+
+    /// <summary>Gets the operator's output-token budget per minute per upstream key and model class; 0 means none.</summary>
+    /// <value>The default value is 0. Range 0-100000000. Environment: <c>PACER_OUTPUT_TOKENS_PER_MINUTE</c>.</value>
+    [Range(0, 100_000_000)]
+    public int OutputTokensPerMinute { get; init; } = PacerDefaults.OutputTokensPerMinute;
+
+    /// <summary>Gets a value indicating whether upstream limits are learned from <c>anthropic-ratelimit-*</c> headers.</summary>
+    /// <value>The default value is true. Environment: <c>PACER_LEARN_LIMITS</c>.</value>
+    public bool LearnLimits { get; init; } = PacerDefaults.LearnLimits;
+
+    internal TimeSpan BaseDelayTime => TimeSpan.FromMilliseconds(BaseDelay);
+
+    internal TimeSpan MaxDelayTime => TimeSpan.FromMilliseconds(MaxDelay);
+
+    internal TimeSpan MaxQueueWaitTime => TimeSpan.FromMilliseconds(MaxQueueWait);
+
+    internal TimeSpan AttemptTimeoutTime => TimeSpan.FromMilliseconds(AttemptTimeout);
+}

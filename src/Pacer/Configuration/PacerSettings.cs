@@ -1,0 +1,51 @@
+namespace Pacer.Configuration;
+
+/// <summary>The table of every setting: names in each source, default, range. Binding, validation and the admin API read it.</summary>
+public static class PacerSettings
+{
+    /// <summary>Gets every setting, the seed's six first, in the seed's order.</summary>
+    public static IReadOnlyList<PacerSetting> All { get; } =
+    [
+        Whole(nameof(PacerOptions.MaxRequestsPerMinute), "ANTHROPIC_RATE_LIMIT_PER_MINUTE", 1, 1000, "", o => o.MaxRequestsPerMinute, (o, v) => o with { MaxRequestsPerMinute = (int)v }),
+        Whole(nameof(PacerOptions.MaxConcurrentRequests), "ANTHROPIC_CONCURRENT_REQUESTS", 1, 50, "", o => o.MaxConcurrentRequests, (o, v) => o with { MaxConcurrentRequests = (int)v }),
+        Whole(nameof(PacerOptions.MaxRetries), "ANTHROPIC_MAX_RETRIES", 0, 10, "", o => o.MaxRetries, (o, v) => o with { MaxRetries = (int)v }),
+        Whole(nameof(PacerOptions.BaseDelay), "ANTHROPIC_BASE_DELAY", 100, 10000, "ms", o => o.BaseDelay, (o, v) => o with { BaseDelay = (int)v }),
+        Whole(nameof(PacerOptions.MaxDelay), "ANTHROPIC_MAX_DELAY", 1000, 120000, "ms", o => o.MaxDelay, (o, v) => o with { MaxDelay = (int)v }),
+        new(nameof(PacerOptions.BackoffFactor), "backoffFactor", "ANTHROPIC_BACKOFF_FACTOR", 1, 5, wholeNumber: false, "", o => o.BackoffFactor, (o, v) => o with { BackoffFactor = v }),
+        Whole(nameof(PacerOptions.Burst), "PACER_BURST", 1, 100, "", o => o.Burst, (o, v) => o with { Burst = (int)v }),
+        Whole(nameof(PacerOptions.MaxQueueLength), "PACER_MAX_QUEUE_LENGTH", 0, 1_000_000, "", o => o.MaxQueueLength, (o, v) => o with { MaxQueueLength = (int)v }),
+        Whole(nameof(PacerOptions.MaxQueueWait), "PACER_MAX_QUEUE_WAIT", 0, 3_600_000, "ms", o => o.MaxQueueWait, (o, v) => o with { MaxQueueWait = (int)v }),
+        Whole(nameof(PacerOptions.AttemptTimeout), "PACER_ATTEMPT_TIMEOUT", 1000, 3_600_000, "ms", o => o.AttemptTimeout, (o, v) => o with { AttemptTimeout = (int)v }),
+        Whole(nameof(PacerOptions.InputTokensPerMinute), "PACER_INPUT_TOKENS_PER_MINUTE", 0, 100_000_000, "", o => o.InputTokensPerMinute, (o, v) => o with { InputTokensPerMinute = (int)v }),
+        Whole(nameof(PacerOptions.OutputTokensPerMinute), "PACER_OUTPUT_TOKENS_PER_MINUTE", 0, 100_000_000, "", o => o.OutputTokensPerMinute, (o, v) => o with { OutputTokensPerMinute = (int)v }),
+        Whole(nameof(PacerOptions.LearnLimits), "PACER_LEARN_LIMITS", 0, 1, "(false/true)", o => o.LearnLimits ? 1 : 0, (o, v) => o with { LearnLimits = v != 0 }),
+    ];
+
+    /// <summary>Finds a setting by its property name, camelCase name or environment variable (case-insensitive).</summary>
+    public static PacerSetting? Find(string name)
+    {
+        foreach (var setting in All)
+        {
+            if (string.Equals(setting.Name, name, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(setting.EnvironmentVariable, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return setting;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Gets a value indicating whether the setting holds true/false rather than a number.</summary>
+    internal static bool IsBoolean(PacerSetting setting) => setting.Name == nameof(PacerOptions.LearnLimits);
+
+    private static PacerSetting Whole(
+        string name,
+        string environmentVariable,
+        double minimum,
+        double maximum,
+        string unit,
+        Func<PacerOptions, double> get,
+        Func<PacerOptions, double, PacerOptions> set) =>
+        new(name, char.ToLowerInvariant(name[0]) + name[1..], environmentVariable, minimum, maximum, wholeNumber: true, unit, get, set);
+}

@@ -1,0 +1,17 @@
+namespace Pacer.Http;
+
+/// <summary>
+/// Per-request facts a caller may attach through <see cref="HttpRequestMessage.Options"/>. Without them the handler
+/// falls back to the body's <c>metadata.user_id</c> for the user and the request path for the endpoint.
+/// </summary>
+public static class PacerRequestOptions
+{
+    /// <summary>The caller identity, used for fair queuing and usage records.</summary>
+    public static readonly HttpRequestOptionsKey<string> User = new("Pacer.User");
+
+    /// <summary>The application endpoint the call serves, for example <c>/api/generate-scene</c>.</summary>
+    public static readonly HttpRequestOptionsKey<string> Endpoint = new("Pacer.Endpoint");
+
+    /// <summary>The moment after which the request is useless; waits and retries that would pass it fail at once.</summary>
+    public static readonly HttpRequestOptionsKey<DateTimeOffset> Deadline = new("Pacer.Deadline");
+}

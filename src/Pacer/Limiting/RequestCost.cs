@@ -1,0 +1,6 @@
+namespace Pacer.Limiting;
+
+/// <summary>What one request is expected to spend: one request, its estimated input tokens and its <c>max_tokens</c>.</summary>
+/// <param name="InputTokens">Estimated input tokens (prompt, system, tools).</param>
+/// <param name="OutputTokens">Output tokens reserved: the request's <c>max_tokens</c>.</param>
+public readonly record struct RequestCost(int InputTokens, int OutputTokens);
