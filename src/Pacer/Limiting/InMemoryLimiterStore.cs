@@ -16,6 +16,9 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     private readonly Dictionary<BucketKey, BucketState> _buckets = [];
     private int _inFlight;
 
+    // Most requests go to the bucket of the previous one: compare references before hashing two strings.
+    private BucketState? _last;
+
     /// <inheritdoc />
     public AdmissionDecision TryAdmit(BucketKey bucket, RequestCost cost, PacerOptions policy, long now, bool commit)
     {
@@ -270,18 +273,26 @@ public sealed class InMemoryLimiterStore : ILimiterStore
 
     private BucketState Get(BucketKey bucket, long now)
     {
-        if (!_buckets.TryGetValue(bucket, out var state))
+        var state = _last;
+        if (state is null
+            || !ReferenceEquals(state.Key.UpstreamKey, bucket.UpstreamKey)
+            || !ReferenceEquals(state.Key.ModelClass, bucket.ModelClass))
         {
-            if (_buckets.Count >= SweepThreshold)
+            if (!_buckets.TryGetValue(bucket, out state))
             {
-                Sweep(now);
+                if (_buckets.Count >= SweepThreshold)
+                {
+                    Sweep(now);
+                }
+
+                state = new BucketState(bucket);
+                _buckets.Add(bucket, state);
             }
 
-            state = new BucketState(bucket);
-            _buckets.Add(bucket, state);
+            _last = state;
         }
 
-        state.LastUsed = now;
+        state.LastUsed = Math.Max(state.LastUsed, now);
         return state;
     }
 
@@ -302,6 +313,8 @@ public sealed class InMemoryLimiterStore : ILimiterStore
             {
                 _buckets.Remove(key);
             }
+
+            _last = null;
         }
     }
 }
