@@ -15,9 +15,22 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     private readonly RequestPacer _pacer = new();
     private readonly Dictionary<BucketKey, BucketState> _buckets = [];
     private int _inFlight;
+    private int _sweepAt = SweepThreshold;
 
     // Most requests go to the bucket of the previous one: compare references before hashing two strings.
     private BucketState? _last;
+
+    /// <summary>Gets how many (key, model class) states are kept.</summary>
+    internal int BucketCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _buckets.Count;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public AdmissionDecision TryAdmit(BucketKey bucket, RequestCost cost, PacerOptions policy, long now, bool commit)
@@ -280,9 +293,12 @@ public sealed class InMemoryLimiterStore : ILimiterStore
         {
             if (!_buckets.TryGetValue(bucket, out state))
             {
-                if (_buckets.Count >= SweepThreshold)
+                if (_buckets.Count >= _sweepAt)
                 {
                     Sweep(now);
+
+                    // Sweep again only when the map has grown by half again, so a burst of live buckets costs linear time.
+                    _sweepAt = Math.Max(SweepThreshold, _buckets.Count + (_buckets.Count / 2));
                 }
 
                 state = new BucketState(bucket);
