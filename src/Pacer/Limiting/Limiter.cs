@@ -370,7 +370,8 @@ public sealed class Limiter : IDisposable
             return Rejections.QueueFull(_queue.Count, decision, policy);
         }
 
-        var tooLate = !decision.Admitted && (expiresAt <= now || now + decision.RetryAfter.Ticks > expiresAt);
+        // A deadline already passed, or a wait known to outlast it, fails now rather than later.
+        var tooLate = expiresAt < now || (!decision.Admitted && (expiresAt == now || now + decision.RetryAfter.Ticks > expiresAt));
         return tooLate ? Rejections.TooLate(decision, passed: false) : null;
     }
 
