@@ -86,6 +86,11 @@ public sealed class Limiter : IDisposable
                 return Refuse(Rejections.ShuttingDown());
             }
 
+            if (request.Deadline is { } deadline && deadline < TimeProvider.GetUtcNow())
+            {
+                return Refuse(Rejections.DeadlinePassed());
+            }
+
             // Nobody waits: take the fast path. Otherwise only look, so that the queue's order is kept.
             var decision = _store.TryAdmit(bucket, request.Cost, policy, now, commit: _queue.Count == 0);
             if (decision.Admitted && _queue.Count == 0)
@@ -370,8 +375,8 @@ public sealed class Limiter : IDisposable
             return Rejections.QueueFull(_queue.Count, decision, policy);
         }
 
-        // A deadline already passed, or a wait known to outlast it, fails now rather than later.
-        var tooLate = expiresAt < now || (!decision.Admitted && (expiresAt == now || now + decision.RetryAfter.Ticks > expiresAt));
+        // A wait known to outlast the deadline or MaxQueueWait fails now rather than later.
+        var tooLate = !decision.Admitted && (expiresAt <= now || now + decision.RetryAfter.Ticks > expiresAt);
         return tooLate ? Rejections.TooLate(decision, passed: false) : null;
     }
 

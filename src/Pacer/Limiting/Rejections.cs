@@ -31,6 +31,9 @@ internal static class Rejections
         TimeSpan.Zero,
         $"The request ({cost.InputTokens} input, {cost.OutputTokens} output tokens reserved) is larger than a whole per-minute budget: {decision.Blockers}.");
 
+    public static PacerRejectedException DeadlinePassed() =>
+        new(RejectionReason.WaitTooLong, TimeSpan.Zero, "The request's deadline has already passed.");
+
     public static PacerRejectedException ShuttingDown() =>
         new(RejectionReason.ShuttingDown, TimeSpan.Zero, "The limiter is shutting down.");
 }
