@@ -30,13 +30,7 @@ public sealed class AnthropicSdkInteropTests
             ? new FakeAnthropicServer.Answer(429, Responses.RateLimitBody, ("retry-after", "3"), ("request-id", $"req_{n}"))
             : Success);
         var options = new PacerOptions { MaxRetries = 3 };
-        var client = new AnthropicClient
-        {
-            HttpClient = PacerHttpClient.Create(options, time),
-            MaxRetries = 0,
-            BaseUrl = server.BaseAddress.ToString().TrimEnd('/'),
-            ApiKey = ApiKey,
-        };
+        var client = Sdk(PacerHttpClient.Create(options, time), server);
 
         var call = client.Messages.Create(Parameters(), TestContext.Current.CancellationToken);
         await time.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(3));
@@ -66,13 +60,7 @@ public sealed class AnthropicSdkInteropTests
         {
             InnerHandler = new SocketsHttpHandler(),
         };
-        var client = new AnthropicClient
-        {
-            HttpClient = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan },
-            MaxRetries = 0,
-            BaseUrl = server.BaseAddress.ToString().TrimEnd('/'),
-            ApiKey = ApiKey,
-        };
+        var client = Sdk(new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan }, server);
 
         var call = client.Messages.Create(Parameters(), TestContext.Current.CancellationToken);
 
@@ -93,13 +81,7 @@ public sealed class AnthropicSdkInteropTests
     {
         var time = new TimerWatchingTimeProvider();
         await using var server = await FakeAnthropicServer.StartAsync(time, _ => new FakeAnthropicServer.Answer(429, Responses.RateLimitBody, ("retry-after", "1")));
-        var client = new AnthropicClient
-        {
-            HttpClient = PacerHttpClient.Create(new PacerOptions { MaxRetries = 1 }, time),
-            MaxRetries = 0,
-            BaseUrl = server.BaseAddress.ToString().TrimEnd('/'),
-            ApiKey = ApiKey,
-        };
+        var client = Sdk(PacerHttpClient.Create(new PacerOptions { MaxRetries = 1 }, time), server);
 
         var call = client.Messages.Create(Parameters(), TestContext.Current.CancellationToken);
         await time.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(1));
@@ -109,6 +91,15 @@ public sealed class AnthropicSdkInteropTests
         thrown.ApiMessage.ShouldBe("Number of requests has exceeded your rate limit");
         server.Calls.ShouldBe(2);
     }
+
+    // As the docs say: Pacer owns the retries, so the SDK's own are off (or the attempts would multiply).
+    private static AnthropicClient Sdk(HttpClient httpClient, FakeAnthropicServer server) => new()
+    {
+        HttpClient = httpClient,
+        MaxRetries = 0,
+        BaseUrl = server.BaseAddress.ToString().TrimEnd('/'),
+        ApiKey = ApiKey,
+    };
 
     private static MessageCreateParams Parameters() => new()
     {
