@@ -39,7 +39,7 @@ internal sealed class AccelerationMeter(AccelerationOptions options, TimeProvide
             // Fast·e^(−t/τ) + 1 ≤ threshold·τ  ⇒  t = τ·ln(Fast / (threshold·τ − 1)).
             var room = (threshold * options.ShortWindowSeconds) - 1;
             var seconds = room > 0 ? options.ShortWindowSeconds * Math.Log(rates.Fast / room) : options.ShortWindowSeconds;
-            return TimeSpan.FromSeconds(Math.Max(1, seconds));
+            return TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(seconds)));
         }
     }
 

@@ -5,7 +5,7 @@ namespace Pacer.Simulator.Limits;
 /// <summary>
 /// Writes the <c>anthropic-ratelimit-*</c> headers: for requests, input tokens, output tokens, and the most restrictive
 /// combination of tokens (input + output). Token "remaining" values are rounded to the nearest multiple of the
-/// configured rounding, as the real API rounds them to thousands; resets are RFC 3339 UTC, rounded up to the second.
+/// configured rounding, as the real API rounds them to thousands (exact when the limit is below the rounding); resets are RFC 3339 UTC, rounded up to the second.
 /// </summary>
 internal static class RateLimitHeaders
 {
@@ -16,7 +16,7 @@ internal static class RateLimitHeaders
         Write(headers, "output-tokens", reading.OutputTokens.Limit, Round(reading.OutputTokens, rounding), reading.OutputTokens.Reset);
 
         var tokensLimit = reading.InputTokens.Limit + reading.OutputTokens.Limit;
-        var tokensRemaining = Math.Min(tokensLimit, Round(reading.InputTokens.Remaining + reading.OutputTokens.Remaining, rounding));
+        var tokensRemaining = Round(new BucketReading(tokensLimit, reading.InputTokens.Remaining + reading.OutputTokens.Remaining, default), rounding);
         var tokensReset = reading.InputTokens.Reset > reading.OutputTokens.Reset ? reading.InputTokens.Reset : reading.OutputTokens.Reset;
         Write(headers, "tokens", tokensLimit, tokensRemaining, tokensReset);
     }
@@ -33,7 +33,9 @@ internal static class RateLimitHeaders
     internal static long Round(long value, int rounding) =>
         rounding <= 1 ? value : (long)Math.Round(value / (double)rounding, MidpointRounding.AwayFromZero) * rounding;
 
-    private static long Round(BucketReading reading, int rounding) => Math.Min(reading.Limit, Round(reading.Remaining, rounding));
+    /// <summary>Rounds a token remainder, never above the limit; a limit below the rounding shows exact values (else a full bucket could read 0).</summary>
+    private static long Round(BucketReading reading, int rounding) =>
+        reading.Limit < rounding ? reading.Remaining : Math.Min(reading.Limit, Round(reading.Remaining, rounding));
 
     private static void Write(IHeaderDictionary headers, string name, long limit, long remaining, DateTimeOffset reset)
     {
