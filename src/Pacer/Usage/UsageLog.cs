@@ -29,4 +29,7 @@ internal static partial class UsageLog
 
     [LoggerMessage(EventId = 5013, Level = LogLevel.Error, Message = "Usage ledger closed with {Count} records unwritten.")]
     public static partial void RecordsLostOnClose(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Error, Message = "Usage of a request to {Endpoint} could not be recorded.")]
+    public static partial void RecordFailed(ILogger logger, Exception exception, string endpoint);
 }
