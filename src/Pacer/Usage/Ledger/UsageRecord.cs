@@ -63,7 +63,8 @@ public sealed record UsageRecord
         var usage = cost?.Usage ?? outcome.Usage ?? default;
         return new UsageRecord
         {
-            Time = outcome.Started.ToUniversalTime(),
+            // Kept at the precision the ledger stores (milliseconds, microseconds), so a record reads back equal.
+            Time = DateTimeOffset.FromUnixTimeMilliseconds(outcome.Started.ToUnixTimeMilliseconds()),
             User = outcome.User,
             Endpoint = outcome.Endpoint,
             Model = outcome.Model,
@@ -79,8 +80,8 @@ public sealed record UsageRecord
             // A request without usage used nothing: it costs zero, which is known, not a guess.
             CostUsd = cost is null ? 0m : cost.TotalCost,
             Credits = cost is null ? 0 : cost.Credits,
-            QueueTime = outcome.QueueTime,
-            Latency = outcome.Latency,
+            QueueTime = TimeSpan.FromMicroseconds(Math.Floor(outcome.QueueTime.TotalMicroseconds)),
+            Latency = TimeSpan.FromMicroseconds(Math.Floor(outcome.Latency.TotalMicroseconds)),
         };
     }
 }

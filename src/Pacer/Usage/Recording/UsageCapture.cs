@@ -33,6 +33,9 @@ public sealed class UsageCapture : IDisposable
         }
     }
 
+    /// <summary>Makes this capture current again on the current async flow (a stream's enumerator re-enters it on every step).</summary>
+    internal void Activate() => Current.Value = this;
+
     internal static void Offer(UsageRecord record)
     {
         if (Current.Value is { } capture)
