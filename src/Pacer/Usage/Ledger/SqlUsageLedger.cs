@@ -8,7 +8,7 @@ namespace Pacer.Usage;
 /// A usage ledger and budget store on an ADO.NET database. The SQL is shared by every store (SQLite, PostgreSQL);
 /// a store supplies its connections and its identity column, and may write batches its own faster way.
 /// </summary>
-public abstract class SqlUsageLedger : IUsageLedger, IBudgetStore
+public abstract class SqlUsageLedger : IUsageLedger, IBudgetStore, IDisposable
 {
     private UsageWriter? _writer;
 
@@ -143,6 +143,13 @@ public abstract class SqlUsageLedger : IUsageLedger, IBudgetStore
         }
 
         await DisposeStoreAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Writes what is buffered and closes the store, blocking; prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose()
+    {
+        DisposeAsync().AsTask().GetAwaiter().GetResult();
         GC.SuppressFinalize(this);
     }
 
