@@ -41,6 +41,6 @@ public sealed class BudgetExceededException : Exception
         var inFlight = reserved > 0 ? $" and {reserved} are reserved by requests in flight" : string.Empty;
         return string.Create(CultureInfo.InvariantCulture,
             $"User '{budget.User}' has spent {spent} credits of its {budget.Describe()}{inFlight}; this request may cost up to {requested} credits. " +
-            $"The budget resets at {resetsAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}.");
+            $"The budget resets at {UtcText.Iso(resetsAt)}.");
     }
 }

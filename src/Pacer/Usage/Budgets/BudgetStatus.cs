@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace Pacer.Usage;
@@ -37,10 +36,8 @@ public sealed record BudgetStatus
         writer.WriteNumber("spent", Spent);
         writer.WriteNumber("reserved", Reserved);
         writer.WriteNumber("remaining", Remaining);
-        writer.WriteString("periodStart", Iso(PeriodStart));
-        writer.WriteString("resetsAt", Iso(ResetsAt));
+        writer.WriteString("periodStart", UtcText.Iso(PeriodStart));
+        writer.WriteString("resetsAt", UtcText.Iso(ResetsAt));
         writer.WriteEndObject();
     }
-
-    private static string Iso(DateTimeOffset moment) => moment.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

@@ -47,7 +47,7 @@ public sealed record UsageQuery
 
         if (start is { } s && end is { } e && s >= e)
         {
-            error = $"from ({Iso(s)}) must be before to ({Iso(e)}).";
+            error = $"from ({UtcText.Iso(s)}) must be before to ({UtcText.Iso(e)}).";
             return false;
         }
 
@@ -111,6 +111,4 @@ public sealed record UsageQuery
         error = $"{name} \"{text}\" is not a date (2025-01-31) or a date-time with a zone (2025-01-31T12:00:00Z).";
         return false;
     }
-
-    private static string Iso(DateTimeOffset moment) => moment.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 }

@@ -107,7 +107,7 @@ public static class UsageReportJson
     {
         if (moment is { } m)
         {
-            writer.WriteString(name, m.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture));
+            writer.WriteString(name, UtcText.Iso(m));
         }
         else
         {
