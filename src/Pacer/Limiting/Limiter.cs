@@ -22,7 +22,7 @@ public sealed class Limiter : IDisposable
     /// <summary>Creates a limiter with the given policy.</summary>
     /// <param name="options">The operator's policy; validated.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> by default.</param>
-    /// <param name="store">Where the state lives; a new <see cref="InMemoryLimiterStore"/> by default.</param>
+    /// <param name="store">Where the state lives; by default this limiter's own in-memory state (an <see cref="InMemoryLimiterStore"/> may be shared).</param>
     /// <param name="modelClasses">Which models share limits; <see cref="ModelClassMap.Default"/> by default.</param>
     /// <param name="estimator">The input-token estimator; a new <see cref="InputTokenEstimator"/> by default.</param>
     /// <exception cref="PacerOptionsException">A setting is out of range.</exception>
@@ -36,7 +36,7 @@ public sealed class Limiter : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = PacerOptionsValidator.ThrowIfInvalid(options);
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _store = store ?? new InMemoryLimiterStore();
+        _store = store ?? new UnsharedLimiterStore();
         ModelClasses = modelClasses ?? ModelClassMap.Default;
         Estimator = estimator ?? new InputTokenEstimator();
         var frequency = TimeProvider.TimestampFrequency;
