@@ -10,6 +10,9 @@ namespace Pacer.Limiting;
 /// </summary>
 public sealed class Limiter : IDisposable
 {
+    /// <summary>How often waiters blocked by concurrency look again when the store was given (it may be shared).</summary>
+    private static readonly TimeSpan SharedStorePoll = TimeSpan.FromMilliseconds(250);
+
     private readonly Lock _gate = new();
     private readonly ILimiterStore _store;
     private readonly AdmissionPump _pump;
@@ -41,7 +44,7 @@ public sealed class Limiter : IDisposable
         Estimator = estimator ?? new InputTokenEstimator();
         var frequency = TimeProvider.TimestampFrequency;
         _timestampDivisor = frequency >= TimeSpan.TicksPerSecond && frequency % TimeSpan.TicksPerSecond == 0 ? frequency / TimeSpan.TicksPerSecond : 0;
-        _pump = new AdmissionPump(this, _store, TimeProvider);
+        _pump = new AdmissionPump(this, _store, TimeProvider, store is null ? TimeSpan.Zero : SharedStorePoll);
         _queue = _pump.Queue;
     }
 
@@ -111,8 +114,7 @@ public sealed class Limiter : IDisposable
             // now, only the timer must cover this waiter's expiry and the shared wait.
             if (decision.BlockedForAll)
             {
-                var sharedWait = decision.SharedRetryAfter.Ticks;
-                _pump.ArmNoLaterThan(sharedWait > 0 ? Math.Min(expiresAt + 1, now + sharedWait) : expiresAt + 1, now);
+                _pump.ArmNoLaterThan(Math.Min(expiresAt + 1, _pump.SharedWakeAt(decision, now)), now);
             }
             else
             {
