@@ -120,21 +120,12 @@ public sealed class Limiter : IDisposable
             {
                 Pump(now);
             }
-        }
 
-        if (cancellationToken.CanBeCanceled)
-        {
-            var registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Owner.Cancel((Waiter)state!, token), waiter);
-            lock (_gate)
+            // Registered under the lock (which is reentrant): a token cancelled meanwhile runs Cancel right here,
+            // on a queue in a consistent state.
+            if (waiter.IsQueued && cancellationToken.CanBeCanceled)
             {
-                if (waiter.IsQueued)
-                {
-                    waiter.Registration = registration;
-                }
-                else
-                {
-                    registration.Unregister();
-                }
+                waiter.Registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Owner.Cancel((Waiter)state!, token), waiter);
             }
         }
 
