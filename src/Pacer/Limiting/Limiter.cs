@@ -10,6 +10,9 @@ namespace Pacer.Limiting;
 /// </summary>
 public sealed class Limiter : IDisposable
 {
+    /// <summary>How often waiters blocked by concurrency look again when the store was given (it may be shared).</summary>
+    private static readonly TimeSpan SharedStorePoll = TimeSpan.FromMilliseconds(250);
+
     private readonly Lock _gate = new();
     private readonly ILimiterStore _store;
     private readonly AdmissionPump _pump;
@@ -22,7 +25,7 @@ public sealed class Limiter : IDisposable
     /// <summary>Creates a limiter with the given policy.</summary>
     /// <param name="options">The operator's policy; validated.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> by default.</param>
-    /// <param name="store">Where the state lives; a new <see cref="InMemoryLimiterStore"/> by default.</param>
+    /// <param name="store">Where the state lives; by default this limiter's own in-memory state (an <see cref="InMemoryLimiterStore"/> may be shared).</param>
     /// <param name="modelClasses">Which models share limits; <see cref="ModelClassMap.Default"/> by default.</param>
     /// <param name="estimator">The input-token estimator; a new <see cref="InputTokenEstimator"/> by default.</param>
     /// <exception cref="PacerOptionsException">A setting is out of range.</exception>
@@ -36,12 +39,12 @@ public sealed class Limiter : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = PacerOptionsValidator.ThrowIfInvalid(options);
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _store = store ?? new InMemoryLimiterStore();
+        _store = store ?? new UnsharedLimiterStore();
         ModelClasses = modelClasses ?? ModelClassMap.Default;
         Estimator = estimator ?? new InputTokenEstimator();
         var frequency = TimeProvider.TimestampFrequency;
         _timestampDivisor = frequency >= TimeSpan.TicksPerSecond && frequency % TimeSpan.TicksPerSecond == 0 ? frequency / TimeSpan.TicksPerSecond : 0;
-        _pump = new AdmissionPump(this, _store, TimeProvider);
+        _pump = new AdmissionPump(this, _store, TimeProvider, store is null ? TimeSpan.Zero : SharedStorePoll);
         _queue = _pump.Queue;
     }
 
@@ -111,28 +114,18 @@ public sealed class Limiter : IDisposable
             // now, only the timer must cover this waiter's expiry and the shared wait.
             if (decision.BlockedForAll)
             {
-                var sharedWait = decision.SharedRetryAfter.Ticks;
-                _pump.ArmNoLaterThan(sharedWait > 0 ? Math.Min(expiresAt + 1, now + sharedWait) : expiresAt + 1, now);
+                _pump.ArmNoLaterThan(Math.Min(expiresAt + 1, _pump.SharedWakeAt(decision, now)), now);
             }
             else
             {
                 Pump(now);
             }
-        }
 
-        if (cancellationToken.CanBeCanceled)
-        {
-            var registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Owner.Cancel((Waiter)state!, token), waiter);
-            lock (_gate)
+            // Registered under the lock (which is reentrant): a token cancelled meanwhile runs Cancel right here,
+            // on a queue in a consistent state.
+            if (waiter.IsQueued && cancellationToken.CanBeCanceled)
             {
-                if (waiter.IsQueued)
-                {
-                    waiter.Registration = registration;
-                }
-                else
-                {
-                    registration.Unregister();
-                }
+                waiter.Registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Owner.Cancel((Waiter)state!, token), waiter);
             }
         }
 
