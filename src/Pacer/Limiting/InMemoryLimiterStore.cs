@@ -214,6 +214,20 @@ public sealed class InMemoryLimiterStore : ILimiterStore
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>Neither locks nor allocates.</remarks>
+    public int CountInFlight(PacerOptions policy, long now) => Volatile.Read(ref _inFlight);
+
+    /// <inheritdoc />
+    /// <remarks>Takes the store's lock briefly; allocates nothing.</remarks>
+    public int CountRequestsInWindow(PacerOptions policy, long now)
+    {
+        lock (_gate)
+        {
+            return _pacer.InWindow(now);
+        }
+    }
+
     private static AdmissionBlockers TooLarge(BucketState state, RequestCost cost, PacerOptions policy)
     {
         var blockers = AdmissionBlockers.None;

@@ -60,6 +60,15 @@ public sealed class Limiter : IDisposable
     /// <summary>Gets the input-token estimator (calibrate it with each response's <c>usage.input_tokens</c>).</summary>
     public InputTokenEstimator Estimator { get; }
 
+    /// <summary>Gets the requests in flight (the snapshot's <c>CurrentRequests</c>); no limiter lock, no allocation.</summary>
+    public int InFlight => _store.CountInFlight(Options, Now());
+
+    /// <summary>Gets the requests waiting for admission (the snapshot's <c>QueuedRequests</c>); no lock, no allocation.</summary>
+    public int Queued => _queue.Count;
+
+    /// <summary>Gets the admissions in the last 60 seconds (the snapshot's <c>RequestsInLastMinute</c>); no limiter lock, no allocation.</summary>
+    public int RequestsInLastMinute => _store.CountRequestsInWindow(Options, Now());
+
     /// <summary>Gets the budgets a request for <paramref name="model"/> through <paramref name="upstreamKey"/> draws on.</summary>
     public BucketKey BucketOf(string upstreamKey, string model) => new(upstreamKey, ModelClasses.ClassOf(model));
 
