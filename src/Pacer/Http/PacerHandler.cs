@@ -247,10 +247,10 @@ public sealed class PacerHandler : DelegatingHandler
             return;
         }
 
-        var snapshot = _limiter.Snapshot();
+        // The counters, not a Snapshot: no limiter lock and no allocation on every attempt.
         var options = _limiter.Options;
-        PacerLog.CurrentRequests(_logger, snapshot.CurrentRequests, options.MaxConcurrentRequests);
-        PacerLog.RecentRequests(_logger, snapshot.RecentRequests, options.MaxRequestsPerMinute);
+        PacerLog.CurrentRequests(_logger, _limiter.InFlight, options.MaxConcurrentRequests);
+        PacerLog.RecentRequests(_logger, _limiter.RequestsInLastMinute, options.MaxRequestsPerMinute);
     }
 
     private int EstimateInputTokens(string model, ReadOnlyMemory<byte> body) => _limiter.Estimator.Estimate(model, body.Span);

@@ -1,5 +1,6 @@
 using Pacer.Limiting;
 using Pacer.Telemetry;
+using Pacer.Usage;
 
 namespace Pacer.Http;
 
@@ -35,7 +36,14 @@ internal sealed class RequestCompletion(RequestReporter reporter, PacedRequest r
             return;
         }
 
-        TokenUsage? used = usage is { HasValue: true } seen ? seen.ToUsage() : null;
+        TokenUsage? used = null;
+        CacheCreation? cacheCreation = null;
+        if (usage is { HasValue: true } seen)
+        {
+            used = seen.ToUsage();
+            cacheCreation = seen.ToCacheCreation();
+        }
+
         try
         {
             if (used is { } tokens && permit is not null)
@@ -48,7 +56,7 @@ internal sealed class RequestCompletion(RequestReporter reporter, PacedRequest r
             permit?.Dispose();
         }
 
-        reporter.Ended(request, statusCode, used, problem ?? FinalError(), streamed: parser is not null);
+        reporter.Ended(request, statusCode, used, cacheCreation, problem ?? FinalError(), streamed: parser is not null);
     }
 
     private string? FinalError()

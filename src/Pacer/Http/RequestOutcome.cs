@@ -1,4 +1,5 @@
 using Pacer.Limiting;
+using Pacer.Usage;
 
 namespace Pacer.Http;
 
@@ -28,6 +29,12 @@ public sealed record RequestOutcome
 
     /// <summary>Gets the tokens used, when the response reported them.</summary>
     public TokenUsage? Usage { get; init; }
+
+    /// <summary>
+    /// Gets the split of <see cref="TokenUsage.CacheCreationInputTokens"/> into 5-minute and 1-hour cache writes, when
+    /// the response's <c>usage.cache_creation</c> gave it; null otherwise (every cache write is then a 5-minute write).
+    /// </summary>
+    public CacheCreation? CacheCreation { get; init; }
 
     /// <summary>Gets the time spent waiting for admission, over all attempts.</summary>
     public required TimeSpan QueueTime { get; init; }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Pacer.Limiting;
 using Pacer.Telemetry;
+using Pacer.Usage;
 
 namespace Pacer.Http;
 
@@ -28,7 +29,7 @@ internal sealed class RequestReporter(
     }
 
     /// <summary>A response reached its end (for a stream: its last byte, failure or disposal).</summary>
-    public void Ended(PacedRequest request, int statusCode, TokenUsage? usage, string? error, bool streamed)
+    public void Ended(PacedRequest request, int statusCode, TokenUsage? usage, CacheCreation? cacheCreation, string? error, bool streamed)
     {
         var success = statusCode is >= 200 and < 300 && error is null;
         if (statusCode is < 200 or >= 300)
@@ -38,7 +39,7 @@ internal sealed class RequestReporter(
         }
 
         metrics.RequestEnded(statusCode is >= 200 and < 300 ? "success" : "error", statusCode);
-        Report(request, statusCode, usage, success ? null : error, streamed);
+        Report(request, statusCode, usage, cacheCreation, success ? null : error, streamed);
     }
 
     /// <summary>The request ended without a response to hand over: rejected, cancelled, or every attempt failed.</summary>
@@ -68,10 +69,10 @@ internal sealed class RequestReporter(
         }
 
         metrics.RequestEnded(outcome, 0);
-        Report(request, 0, null, error, streamed: false);
+        Report(request, 0, null, null, error, streamed: false);
     }
 
-    private void Report(PacedRequest request, int statusCode, TokenUsage? usage, string? error, bool streamed)
+    private void Report(PacedRequest request, int statusCode, TokenUsage? usage, CacheCreation? cacheCreation, string? error, bool streamed)
     {
         if (observers.Length == 0)
         {
@@ -89,6 +90,7 @@ internal sealed class RequestReporter(
             Attempts = request.Attempts,
             StatusCode = statusCode,
             Usage = usage,
+            CacheCreation = cacheCreation,
             QueueTime = request.QueueTime,
             Latency = time.GetElapsedTime(request.StartTimestamp),
             Streamed = streamed,

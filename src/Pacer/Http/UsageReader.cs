@@ -4,7 +4,8 @@ namespace Pacer.Http;
 
 /// <summary>
 /// Reads <c>usage</c> from a Messages response body, a <c>message_delta</c> event (both: a top-level <c>usage</c>) or a
-/// <c>message_start</c> event (<c>message.usage</c>). Other objects named <c>usage</c> (inside tool inputs, say) are ignored.
+/// <c>message_start</c> event (<c>message.usage</c>), with its optional <c>cache_creation</c> split of cache writes by
+/// lifetime. Other objects named <c>usage</c> (inside tool inputs, say) are ignored.
 /// </summary>
 internal static class UsageReader
 {
@@ -56,11 +57,18 @@ internal static class UsageReader
                 : reader.ValueTextEquals("output_tokens"u8) ? 2
                 : reader.ValueTextEquals("cache_creation_input_tokens"u8) ? 3
                 : reader.ValueTextEquals("cache_read_input_tokens"u8) ? 4
+                : reader.ValueTextEquals("cache_creation"u8) ? 5
                 : 0;
             reader.Read();
-            if (field == 0 || !JsonPaths.TryGetClampedInt(ref reader, out var value))
+            if (field == 5 && reader.TokenType == JsonTokenType.StartObject)
             {
-                // Nested breakdowns (cache_creation, server_tool_use) and nulls are skipped.
+                ReadCacheCreation(ref reader, ref usage);
+                continue;
+            }
+
+            if (field is 0 or 5 || !JsonPaths.TryGetClampedInt(ref reader, out var value))
+            {
+                // Other breakdowns (server_tool_use) and nulls are skipped.
                 reader.Skip();
                 continue;
             }
@@ -71,6 +79,34 @@ internal static class UsageReader
                 case 2: usage.OutputTokens = value; break;
                 case 3: usage.CacheCreationInputTokens = value; break;
                 default: usage.CacheReadInputTokens = value; break;
+            }
+        }
+    }
+
+    private static void ReadCacheCreation(ref Utf8JsonReader reader, ref UsageAccumulator usage)
+    {
+        // The object replaces any earlier split whole: a lifetime it leaves out had no writes.
+        usage.CacheWrite5mInputTokens = 0;
+        usage.CacheWrite1hInputTokens = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var field = reader.ValueTextEquals("ephemeral_5m_input_tokens"u8) ? 1
+                : reader.ValueTextEquals("ephemeral_1h_input_tokens"u8) ? 2
+                : 0;
+            reader.Read();
+            if (field == 0 || !JsonPaths.TryGetClampedInt(ref reader, out var value))
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if (field == 1)
+            {
+                usage.CacheWrite5mInputTokens = value;
+            }
+            else
+            {
+                usage.CacheWrite1hInputTokens = value;
             }
         }
     }

@@ -12,8 +12,10 @@ internal sealed class FairQueue
     // Expiries are removed lazily: entries of waiters no longer queued are skipped when they reach the top.
     private PriorityQueue<Waiter, long> _expiries = new();
 
-    /// <summary>Gets the waiting requests.</summary>
-    public int Count { get; private set; }
+    private int _count;
+
+    /// <summary>Gets the waiting requests. Also read without the lock (a gauge): a recent value, never torn.</summary>
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>Gets the users with waiting requests.</summary>
     public int Users => _lanes.Count;
@@ -32,7 +34,7 @@ internal sealed class FairQueue
 
         lane.Enqueue(waiter);
         waiter.IsQueued = true;
-        Count++;
+        _count++;
         _expiries.Enqueue(waiter, waiter.ExpiresAt);
     }
 
@@ -43,7 +45,7 @@ internal sealed class FairQueue
         var lane = waiter.Lane!;
         lane.Remove(waiter);
         waiter.IsQueued = false;
-        Count--;
+        _count--;
         if (lane.Count == 0)
         {
             LeaveRing(lane);

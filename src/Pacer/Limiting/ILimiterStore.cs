@@ -43,4 +43,18 @@ public interface ILimiterStore
 
     /// <summary>Reads the state at <paramref name="now"/>; <paramref name="wallNow"/> is the same moment on the wall clock.</summary>
     LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow);
+
+    /// <summary>
+    /// Counts the requests admitted and not yet released (<see cref="LimiterStoreSnapshot.InFlight"/>). Read on every
+    /// attempt for the log lines and by the metrics' gauges: an implementation should not allocate. The default takes a
+    /// whole <see cref="Snapshot"/>.
+    /// </summary>
+    int CountInFlight(PacerOptions policy, long now) => Snapshot(policy, now, DateTimeOffset.UnixEpoch).InFlight;
+
+    /// <summary>
+    /// Counts the admissions in the 60 seconds before <paramref name="now"/> (<see cref="LimiterStoreSnapshot.RequestsInWindow"/>).
+    /// Read on every attempt for the log lines: an implementation should not allocate. The default takes a whole
+    /// <see cref="Snapshot"/>.
+    /// </summary>
+    int CountRequestsInWindow(PacerOptions policy, long now) => Snapshot(policy, now, DateTimeOffset.UnixEpoch).RequestsInWindow;
 }

@@ -77,4 +77,24 @@ public sealed class InMemoryLimiterStore : ILimiterStore
             return _state.Snapshot(policy, now, wallNow);
         }
     }
+
+    /// <inheritdoc />
+    /// <remarks>Takes the store's lock briefly; allocates nothing.</remarks>
+    public int CountInFlight(PacerOptions policy, long now)
+    {
+        lock (_gate)
+        {
+            return _state.CountInFlight(policy, now);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Takes the store's lock briefly; allocates nothing.</remarks>
+    public int CountRequestsInWindow(PacerOptions policy, long now)
+    {
+        lock (_gate)
+        {
+            return _state.CountRequestsInWindow(policy, now);
+        }
+    }
 }

@@ -63,6 +63,25 @@ public sealed class Limiter : IDisposable
     /// <summary>Gets the input-token estimator (calibrate it with each response's <c>usage.input_tokens</c>).</summary>
     public InputTokenEstimator Estimator { get; }
 
+    /// <summary>Gets the requests in flight (the snapshot's <c>CurrentRequests</c>); no limiter lock, no allocation.</summary>
+    public int InFlight => _store.CountInFlight(Options, Now());
+
+    /// <summary>Gets the requests waiting for admission (the snapshot's <c>QueuedRequests</c>); no lock, no allocation.</summary>
+    public int Queued => _queue.Count;
+
+    /// <summary>Gets the admissions in the last 60 seconds (the snapshot's <c>RequestsInLastMinute</c>); a brief lock, no allocation.</summary>
+    public int RequestsInLastMinute
+    {
+        get
+        {
+            // The window check trims the store's ring, so it runs under the lock that every other store call holds.
+            lock (_gate)
+            {
+                return _store.CountRequestsInWindow(_options, Now());
+            }
+        }
+    }
+
     /// <summary>Gets the budgets a request for <paramref name="model"/> through <paramref name="upstreamKey"/> draws on.</summary>
     public BucketKey BucketOf(string upstreamKey, string model) => new(upstreamKey, ModelClasses.ClassOf(model));
 

@@ -164,6 +164,12 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
     }
 
     /// <inheritdoc />
+    public int CountInFlight(PacerOptions policy, long now) => _inFlight;
+
+    /// <inheritdoc />
+    public int CountRequestsInWindow(PacerOptions policy, long now) => _pacer.InWindow(now);
+
+    /// <inheritdoc />
     public LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow)
     {
         ArgumentNullException.ThrowIfNull(policy);

@@ -30,8 +30,8 @@ internal sealed class PacerMetrics : IDisposable
         _queueWait = Meter.CreateHistogram<double>(PacerMeter.QueueWait, "s", "Time one admission waited in the limiter's queue.");
         _tokensReserved = Meter.CreateCounter<long>(PacerMeter.TokensReserved, "{token}", "Tokens reserved at admission.");
         _tokensUsed = Meter.CreateCounter<long>(PacerMeter.TokensUsed, "{token}", "Tokens that responses reported as used.");
-        Meter.CreateObservableGauge(PacerMeter.InFlight, () => limiter.Snapshot().CurrentRequests, "{request}", "Requests admitted and not yet finished.");
-        Meter.CreateObservableGauge(PacerMeter.Queued, () => limiter.Snapshot().QueuedRequests, "{request}", "Requests waiting for admission.");
+        Meter.CreateObservableGauge(PacerMeter.InFlight, () => limiter.InFlight, "{request}", "Requests admitted and not yet finished.");
+        Meter.CreateObservableGauge(PacerMeter.Queued, () => limiter.Queued, "{request}", "Requests waiting for admission.");
     }
 
     /// <summary>Gets the meter holding the instruments.</summary>

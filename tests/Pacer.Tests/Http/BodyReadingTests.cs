@@ -1,6 +1,7 @@
 using System.Text;
 using Pacer.Http;
 using Pacer.Limiting;
+using Pacer.Usage;
 
 namespace Pacer.Tests.Http;
 
@@ -28,6 +29,32 @@ public sealed class BodyReadingTests
         UsageReader.TryRead(Encoding.UTF8.GetBytes(body), ref usage).ShouldBeTrue();
 
         usage.ToUsage().ShouldBe(new TokenUsage(12, 34, 5, 6));
+        usage.ToCacheCreation().ShouldBe(new CacheCreation(5, 0));
+    }
+
+    [Fact]
+    public void UsageReader_CacheCreationSplit_ReadsBothLifetimesAndIgnoresNestedLookalikes()
+    {
+        var body = """{"content":[{"type":"tool_use","input":{"cache_creation":{"ephemeral_1h_input_tokens":777}}}],"usage":{"input_tokens":3,"cache_creation_input_tokens":3000,"cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":2000,"future_field":{"x":1}},"output_tokens":4}}""";
+        var usage = default(UsageAccumulator);
+
+        UsageReader.TryRead(Encoding.UTF8.GetBytes(body), ref usage).ShouldBeTrue();
+
+        usage.ToUsage().ShouldBe(new TokenUsage(3, 4, 3000, 0));
+        usage.ToCacheCreation().ShouldBe(new CacheCreation(1000, 2000));
+    }
+
+    [Theory]
+    [InlineData("""{"usage":{"input_tokens":3,"output_tokens":4,"cache_creation_input_tokens":50}}""")]
+    [InlineData("""{"usage":{"input_tokens":3,"output_tokens":4,"cache_creation_input_tokens":50,"cache_creation":null}}""")]
+    public void UsageReader_NoCacheCreationObject_HasNoSplit(string body)
+    {
+        var usage = default(UsageAccumulator);
+
+        UsageReader.TryRead(Encoding.UTF8.GetBytes(body), ref usage).ShouldBeTrue();
+
+        usage.ToUsage().CacheCreationInputTokens.ShouldBe(50);
+        usage.ToCacheCreation().ShouldBeNull();
     }
 
     [Theory]

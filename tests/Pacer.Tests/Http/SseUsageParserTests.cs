@@ -1,6 +1,7 @@
 using System.Text;
 using Pacer.Http;
 using Pacer.Limiting;
+using Pacer.Usage;
 using Pacer.Tests.Support;
 
 namespace Pacer.Tests.Http;
@@ -48,6 +49,35 @@ public sealed class SseUsageParserTests
         parser.Feed(Encoding.UTF8.GetBytes(Sse.MessageStart(5) + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{},\"usage\":{\"input_tokens\":9,\"output_tokens\":4,\"cache_read_input_tokens\":2}}\n\n"));
 
         parser.Usage.ToUsage().ShouldBe(new TokenUsage(9, 4, 0, 2));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(9)]
+    [InlineData(100_000)]
+    public void Feed_MessageStartWithCacheCreation_KeepsTheLifetimeSplit(int chunkSize)
+    {
+        var bytes = Encoding.UTF8.GetBytes(Sse.MessageStartWithCacheWrites(12, cacheWrite5m: 300, cacheWrite1h: 4000) + Sse.Text("hi") + Sse.MessageDelta(8) + Sse.Stop);
+        var parser = new SseUsageParser();
+
+        for (var i = 0; i < bytes.Length; i += chunkSize)
+        {
+            parser.Feed(bytes.AsSpan(i, Math.Min(chunkSize, bytes.Length - i)));
+        }
+
+        parser.Usage.ToUsage().ShouldBe(new TokenUsage(12, 8, 4300, 0));
+        parser.Usage.ToCacheCreation().ShouldBe(new CacheCreation(300, 4000));
+    }
+
+    [Fact]
+    public void Feed_MessageDeltaWithCacheCreation_ReplacesTheWholeSplit()
+    {
+        var parser = new SseUsageParser();
+
+        parser.Feed(Encoding.UTF8.GetBytes(Sse.MessageStartWithCacheWrites(12, cacheWrite5m: 300, cacheWrite1h: 4000) + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{},\"usage\":{\"output_tokens\":4,\"cache_creation_input_tokens\":4500,\"cache_creation\":{\"ephemeral_1h_input_tokens\":4500}}}\n\n"));
+
+        parser.Usage.ToUsage().ShouldBe(new TokenUsage(12, 4, 4500, 0));
+        parser.Usage.ToCacheCreation().ShouldBe(new CacheCreation(0, 4500));
     }
 
     [Fact]

@@ -32,4 +32,7 @@ internal static class Responses
 
     public static string Message(int inputTokens, int outputTokens, string model = "claude-sonnet-4-5") =>
         $$$"""{"id":"msg_01","type":"message","role":"assistant","model":"{{{model}}}","content":[{"type":"text","text":"Hello"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":{{{inputTokens}}},"output_tokens":{{{outputTokens}}},"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}""";
+
+    public static string MessageWithCacheWrites(int inputTokens, int outputTokens, int cacheWrite5m, int cacheWrite1h, string model = "claude-sonnet-4-5") =>
+        $$$"""{"id":"msg_01","type":"message","role":"assistant","model":"{{{model}}}","content":[{"type":"text","text":"Hello"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":{{{inputTokens}}},"cache_creation_input_tokens":{{{cacheWrite5m + cacheWrite1h}}},"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":{{{cacheWrite5m}}},"ephemeral_1h_input_tokens":{{{cacheWrite1h}}}},"output_tokens":{{{outputTokens}}},"service_tier":"standard"}}""";
 }

@@ -12,6 +12,10 @@ internal static class Sse
         "event: message_start\n" +
         $$$$"""data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":{{{{inputTokens}}}},"output_tokens":1,"cache_creation_input_tokens":0,"cache_read_input_tokens":{{{{cacheRead}}}}}}}""" + "\n\n";
 
+    public static string MessageStartWithCacheWrites(int inputTokens, int cacheWrite5m, int cacheWrite1h) =>
+        "event: message_start\n" +
+        $$$$"""data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":{{{{inputTokens}}}},"cache_creation_input_tokens":{{{{cacheWrite5m + cacheWrite1h}}}},"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":{{{{cacheWrite5m}}}},"ephemeral_1h_input_tokens":{{{{cacheWrite1h}}}}},"output_tokens":1,"service_tier":"standard"}}}""" + "\n\n";
+
     public static string Text(string text) =>
         "event: content_block_delta\n" +
         $$$"""data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"{{{text}}}"}}""" + "\n\n";

@@ -74,8 +74,8 @@ public sealed record UsageRecord
             Streamed = outcome.Streamed,
             InputTokens = usage.InputTokens,
             OutputTokens = usage.OutputTokens,
-            CacheWrite5mTokens = cost?.CacheWrite5mTokens ?? usage.CacheCreationInputTokens,
-            CacheWrite1hTokens = cost?.CacheWrite1hTokens ?? 0,
+            CacheWrite5mTokens = cost?.CacheWrite5mTokens ?? outcome.CacheCreation?.Ephemeral5mInputTokens ?? usage.CacheCreationInputTokens,
+            CacheWrite1hTokens = cost?.CacheWrite1hTokens ?? outcome.CacheCreation?.Ephemeral1hInputTokens ?? 0,
             CacheReadTokens = usage.CacheReadInputTokens,
             // A request that reported no usage used nothing: zero is known, not a guess. Usage left unpriced is unknown.
             CostUsd = cost is not null ? cost.TotalCost : outcome.Usage is null ? 0m : null,

@@ -41,13 +41,15 @@ public sealed class UsageRecorder : IRequestObserver
     }
 
     /// <summary>
-    /// Prices <paramref name="outcome"/> (with the response's 5-minute/1-hour cache split when known, and the batch
-    /// discount when asked), appends the record and charges it; returns the record.
+    /// Prices <paramref name="outcome"/> (with the 5-minute/1-hour cache split: <paramref name="cacheCreation"/> when
+    /// given, else the outcome's own <see cref="RequestOutcome.CacheCreation"/>; and the batch discount when asked),
+    /// appends the record and charges it; returns the record.
     /// </summary>
     public UsageRecord Record(RequestOutcome outcome, CacheCreation? cacheCreation = null, bool batch = false)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        var cost = outcome.Usage is { } usage ? _calculator.Calculate(outcome.Model, usage, cacheCreation, batch) : null;
+        var split = cacheCreation ?? outcome.CacheCreation;
+        var cost = outcome.Usage is { } usage ? _calculator.Calculate(outcome.Model, usage, split, batch) : null;
         var record = UsageRecord.From(outcome, cost);
         _ledger.Append(record);
         _budgets?.Charge(record);
