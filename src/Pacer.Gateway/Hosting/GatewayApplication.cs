@@ -91,7 +91,7 @@ internal static class GatewayApplication
         services.AddSingleton(settingsStore);
         services.AddSingleton<KeyStore>();
         services.AddSingleton(upstream);
-        services.AddSingleton(sp => new Limiter(engine, sp.GetRequiredService<TimeProvider>()));
+        services.AddPacer(engine);
         services.AddSingleton<RateLimitSettings>();
         services.AddSingleton<AdminKeyFilter>();
         services.AddSingleton<CallerAuthenticator>();
@@ -99,7 +99,9 @@ internal static class GatewayApplication
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<ResponseRelay>();
         services.AddSingleton<ProxyEndpoint>();
-        services.AddHttpClient(ProxyEndpoint.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        // One engine: every proxied request goes through the PacerHandler, which paces, limits and retries it.
+        services.AddHttpClient(ProxyEndpoint.ClientName)
+            .AddPacer()
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,

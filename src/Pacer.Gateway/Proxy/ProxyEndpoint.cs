@@ -86,7 +86,7 @@ internal sealed class ProxyEndpoint(
 
         var facts = RequestFacts.Read(body);
         record.Model = facts.Model;
-        record.User = caller.User ?? facts.MetadataUser ?? (options.TrustUserHeader ? Label(request.Headers[UserHeader]) : null);
+        record.User = caller.User ?? facts.UserId ?? (options.TrustUserHeader ? Label(request.Headers[UserHeader]) : null);
 
         using var outgoing = new HttpRequestMessage(new HttpMethod(request.Method), upstream.Resolve(request.Path, request.QueryString));
         if (body.Length > 0 || request.ContentType is not null)
@@ -124,13 +124,12 @@ internal sealed class ProxyEndpoint(
         }
 
         var result = await relay.CopyAsync(response, context, eventStream).ConfigureAwait(false);
-        record.Usage = result.Usage.Usage;
-        record.Outcome = result.End switch
+        record.Usage = result.Usage;
+        if (result.End != StreamEnd.Completed)
         {
-            StreamEnd.Completed => "ok",
-            StreamEnd.ClientGone => "client_gone",
-            var other => "stream_" + other.ToString().ToLowerInvariant(),
-        };
+            record.Outcome = result.End == StreamEnd.ClientGone ? "client_gone" : "stream_" + result.End.ToString().ToLowerInvariant();
+        }
+
         if (result.End is not (StreamEnd.Completed or StreamEnd.ClientGone))
         {
             metrics.StreamError(result.End.ToString().ToLowerInvariant());
@@ -147,9 +146,12 @@ internal sealed class ProxyEndpoint(
         }
         catch (PacerRejectedException rejected)
         {
-            record.Attempts = 0;
+            // Anthropic's own 429 (529 while shutting down) with retry-after, so that SDK clients back off correctly.
             record.Outcome = "rejected_" + rejected.Reason.ToString().ToLowerInvariant();
-            error = Rejection(rejected);
+            var response = RejectionResponse.Create(rejected);
+            response.Headers.TryAddWithoutValidation(PacerHeaders.Attempts, "0");
+            response.Headers.TryAddWithoutValidation(PacerHeaders.QueueMilliseconds, "0");
+            return response;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -171,11 +173,6 @@ internal sealed class ProxyEndpoint(
         await Answer(context, record, error).ConfigureAwait(false);
         return null;
     }
-
-    /// <summary>A request the engine could not admit in time: 429 with retry-after (529 while shutting down), so SDKs back off.</summary>
-    internal static AnthropicError Rejection(PacerRejectedException rejected) => rejected.Reason == RejectionReason.ShuttingDown
-        ? Overloaded(rejected.Message)
-        : new AnthropicError(StatusCodes.Status429TooManyRequests, "rate_limit_error", rejected.Message) { RetryAfter = rejected.RetryAfter };
 
     private static AnthropicError Overloaded(string message) =>
         new(529, "overloaded_error", message) { RetryAfter = TimeSpan.FromSeconds(1) };

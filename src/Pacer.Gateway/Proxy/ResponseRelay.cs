@@ -1,6 +1,8 @@
 using System.Buffers;
 using Pacer.Gateway.Hosting;
 using Pacer.Gateway.Operations;
+using Pacer.Http;
+using Pacer.Limiting;
 
 namespace Pacer.Gateway.Proxy;
 
@@ -76,13 +78,13 @@ internal sealed class ResponseRelay(GatewayOptions options, ShutdownGate gate, T
         }
 
         await EndAsync(end, framer, context).ConfigureAwait(false);
-        var usage = framer?.Usage ?? new UsageTally();
+        var usage = framer?.Usage ?? default;
         if (tee is not null && end == StreamEnd.Completed)
         {
-            usage.ReadMessageBody(tee.GetBuffer().AsSpan(0, (int)tee.Length));
+            UsageReader.TryRead(tee.GetBuffer().AsSpan(0, (int)tee.Length), ref usage);
         }
 
-        return new RelayResult(end, usage);
+        return new RelayResult(end, usage.HasValue ? usage.ToUsage() : null);
     }
 
     private static async Task<bool> ForwardAsync(SseEventFramer? framer, ReadOnlyMemory<byte> data, HttpResponse response, CancellationToken aborted)
@@ -148,7 +150,7 @@ internal sealed class ResponseRelay(GatewayOptions options, ShutdownGate gate, T
 }
 
 /// <summary>How a relayed body ended and the usage it reported.</summary>
-internal sealed record RelayResult(StreamEnd End, UsageTally Usage);
+internal sealed record RelayResult(StreamEnd End, TokenUsage? Usage);
 
 /// <summary>How a relayed body ended.</summary>
 internal enum StreamEnd

@@ -1,5 +1,5 @@
 using System.Text;
-using System.Text.Json;
+using Pacer.Http;
 
 namespace Pacer.Gateway.Proxy;
 
@@ -24,8 +24,10 @@ internal sealed class SseEventFramer
     /// <summary>Gets a value indicating whether the stream ended as a finished Anthropic stream ends.</summary>
     public bool Finished => LastEvent is "message_stop" or "error";
 
+    private UsageAccumulator _usage;
+
     /// <summary>Gets the usage reported so far.</summary>
-    public UsageTally Usage { get; } = new();
+    public UsageAccumulator Usage => _usage;
 
     /// <summary>Gets the bytes held back: the start of an event not yet whole.</summary>
     public int Held => _count;
@@ -87,7 +89,8 @@ internal sealed class SseEventFramer
     private void Process(ReadOnlySpan<byte> block)
     {
         string? name = null;
-        var data = new StringBuilder();
+        var data = new List<byte>();
+        var sawData = false;
         foreach (var range in block.Split((byte)'\n'))
         {
             var line = block[range].TrimEnd((byte)'\r');
@@ -98,16 +101,17 @@ internal sealed class SseEventFramer
             else if (line.StartsWith("data:"u8))
             {
                 var value = line[5..];
-                if (data.Length > 0)
+                if (sawData)
                 {
-                    data.Append('\n');
+                    data.Add((byte)'\n');
                 }
 
-                data.Append(Encoding.UTF8.GetString(value.StartsWith(" "u8) ? value[1..] : value));
+                sawData = true;
+                data.AddRange(value.StartsWith(" "u8) ? value[1..] : value);
             }
         }
 
-        if (name is null && data.Length == 0)
+        if (name is null && !sawData)
         {
             return; // A comment or keep-alive, not an event.
         }
@@ -115,25 +119,8 @@ internal sealed class SseEventFramer
         LastEvent = name ?? "message";
         if (name is "message_start" or "message_delta")
         {
-            ReadUsage(name, data.ToString());
-        }
-    }
-
-    private void ReadUsage(string name, string data)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(data);
-            var root = document.RootElement;
-            var holder = name == "message_start" && root.TryGetProperty("message", out var message) ? message : root;
-            if (holder.ValueKind == JsonValueKind.Object && holder.TryGetProperty("usage", out var usage))
-            {
-                Usage.Read(usage);
-            }
-        }
-        catch (JsonException)
-        {
             // A malformed event is the client's to judge; the tally just misses it.
+            UsageReader.TryRead(data.ToArray(), ref _usage);
         }
     }
 }

@@ -75,7 +75,7 @@ public sealed class SseEventFramerTests
 
         Take(framer, Start + Delta + Stop);
 
-        framer.Usage.Usage.ShouldBe(new TokenUsage(12, 30, 0, 4));
+        framer.Usage.ToUsage().ShouldBe(new TokenUsage(12, 30, 0, 4));
     }
 
     [Fact]
