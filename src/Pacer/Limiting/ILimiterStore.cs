@@ -1,9 +1,46 @@
+using Pacer.Configuration;
+
 namespace Pacer.Limiting;
 
 /// <summary>
-/// Where the limiter keeps its shared state (rate windows, token buckets, cooldowns), so that a store shared between
-/// processes can replace the in-memory one without touching the engine. Its members are defined with the limiter.
+/// Where the limiter keeps the state that a shared store could hold for several processes: the operator's
+/// request-rate window and pacing, the concurrency count, per-(key, model class) token buckets learned from headers or
+/// set by the operator, and cooldowns. Each member is one atomic decision (a Redis store would run each as one
+/// script on server time). Times are durations or ticks of the engine's monotonic clock
+/// (<see cref="TimeSpan.Ticks"/> units); the fair queue of waiters stays in the engine's process.
 /// </summary>
 public interface ILimiterStore
 {
+    /// <summary>
+    /// Decides whether a request of <paramref name="cost"/> for <paramref name="bucket"/> may be admitted at
+    /// <paramref name="now"/> under <paramref name="policy"/>; when <paramref name="commit"/> is true and it may, takes
+    /// its reservation (one request, one concurrency slot, its input and output tokens) in the same step.
+    /// </summary>
+    AdmissionDecision TryAdmit(BucketKey bucket, RequestCost cost, PacerOptions policy, long now, bool commit);
+
+    /// <summary>
+    /// Reconciles an admitted request with its real usage: refunds or charges the difference to the operator's token
+    /// budgets and, unless a response already <paramref name="confirmed"/> what the server charged, to the learned ones.
+    /// </summary>
+    void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, bool confirmed, PacerOptions policy, long now);
+
+    /// <summary>
+    /// Ends an admitted request: frees its concurrency slot; when it was never <paramref name="completed"/>, returns its
+    /// token reservation (the request itself still counts against requests per minute). <paramref name="held"/> is
+    /// what it holds: its reservation, or its real usage once completed.
+    /// </summary>
+    void Release(BucketKey bucket, RequestCost held, bool completed, bool confirmed, PacerOptions policy, long now);
+
+    /// <summary>
+    /// Corrects the learned budgets of <paramref name="bucket"/> to what a response says. <paramref name="confirmed"/>
+    /// is what the request that received this response holds, now known to the server; null when that request is not
+    /// known, in which case every request in flight is treated as not yet charged by the server (the safe side).
+    /// </summary>
+    void Observe(BucketKey bucket, RateLimitObservation observation, RequestCost? confirmed, long now);
+
+    /// <summary>Blocks every admission for <paramref name="bucket"/> until <paramref name="until"/> (kept if later than an existing cooldown).</summary>
+    void Cooldown(BucketKey bucket, long until);
+
+    /// <summary>Reads the state at <paramref name="now"/>; <paramref name="wallNow"/> is the same moment on the wall clock.</summary>
+    LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow);
 }

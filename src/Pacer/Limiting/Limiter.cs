@@ -5,55 +5,477 @@ namespace Pacer.Limiting;
 
 /// <summary>
 /// The Anthropic-aware limiter: admits a request when the operator's policy (requests per minute, concurrency,
-/// token budgets) and every learned upstream budget allow it, in a fair queue.
+/// token budgets), every learned upstream budget and any cooldown allow it, serving waiting callers round-robin.
+/// Thread-safe. See <c>docs/LIMITER.md</c>.
 /// </summary>
 public sealed class Limiter : IDisposable
 {
+    private const int PoolSize = 64;
+
+    private readonly Lock _gate = new();
+    private readonly ILimiterStore _store;
+    private readonly FairQueue _queue = new();
+    private readonly ITimer _timer;
+    private readonly LimiterPermit?[] _pool = new LimiterPermit?[PoolSize];
+    private readonly List<BucketKey> _blocked = [];
+    private readonly long _timestampDivisor;
+    private PacerOptions _options;
+    private int _pooled;
+    private long _armedAt = long.MaxValue;
+    private bool _disposed;
+
     /// <summary>Creates a limiter with the given policy.</summary>
-    public Limiter(PacerOptions options, TimeProvider? timeProvider = null, ILimiterStore? store = null, ModelClassMap? modelClasses = null)
+    /// <param name="options">The operator's policy; validated.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="store">Where the state lives; a new <see cref="InMemoryLimiterStore"/> by default.</param>
+    /// <param name="modelClasses">Which models share limits; <see cref="ModelClassMap.Default"/> by default.</param>
+    /// <param name="estimator">The input-token estimator; a new <see cref="InputTokenEstimator"/> by default.</param>
+    /// <exception cref="PacerOptionsException">A setting is out of range.</exception>
+    public Limiter(
+        PacerOptions options,
+        TimeProvider? timeProvider = null,
+        ILimiterStore? store = null,
+        ModelClassMap? modelClasses = null,
+        InputTokenEstimator? estimator = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Options = PacerOptionsValidator.ThrowIfInvalid(options);
+        _options = PacerOptionsValidator.ThrowIfInvalid(options);
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _ = store;
-        _ = modelClasses;
-        throw new NotImplementedException();
+        _store = store ?? new InMemoryLimiterStore();
+        ModelClasses = modelClasses ?? ModelClassMap.Default;
+        Estimator = estimator ?? new InputTokenEstimator();
+        var frequency = TimeProvider.TimestampFrequency;
+        _timestampDivisor = frequency >= TimeSpan.TicksPerSecond && frequency % TimeSpan.TicksPerSecond == 0 ? frequency / TimeSpan.TicksPerSecond : 0;
+        _timer = TimeProvider.CreateTimer(static state => ((Limiter)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Gets the policy in force.</summary>
-    public PacerOptions Options { get; private set; }
+    public PacerOptions Options => Volatile.Read(ref _options);
 
     /// <summary>Gets the clock.</summary>
     public TimeProvider TimeProvider { get; }
 
-    /// <summary>Gets the running totals, which the faces (handler, gateway) increment.</summary>
+    /// <summary>Gets the running totals, which the faces (handler, gateway) increment; the limiter counts its own rejections.</summary>
     public PacerTotals Totals { get; } = new();
 
-    /// <summary>Waits until the request is admitted; throws <see cref="PacerRejectedException"/> when it cannot be in time.</summary>
-    public ValueTask<Permit> AcquireAsync(AcquireRequest request, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+    /// <summary>Gets the map from model names to the classes whose limits they share.</summary>
+    public ModelClassMap ModelClasses { get; }
+
+    /// <summary>Gets the input-token estimator (calibrate it with each response's <c>usage.input_tokens</c>).</summary>
+    public InputTokenEstimator Estimator { get; }
+
+    /// <summary>Gets the budgets a request for <paramref name="model"/> through <paramref name="upstreamKey"/> draws on.</summary>
+    public BucketKey BucketOf(string upstreamKey, string model) => new(upstreamKey, ModelClasses.ClassOf(model));
+
+    /// <summary>
+    /// Waits until the request is admitted. Throws <see cref="PacerRejectedException"/> when it cannot be admitted in
+    /// time (at once when that is already known) and <see cref="OperationCanceledException"/> when cancelled.
+    /// Dispose the permit when the response has been read to its end.
+    /// </summary>
+    public ValueTask<Permit> AcquireAsync(AcquireRequest request, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<Permit>(cancellationToken);
+        }
+
+        var bucket = BucketOf(request.UpstreamKey, request.Model);
+        Waiter waiter;
+        lock (_gate)
+        {
+            var now = Now();
+            var policy = _options;
+            if (_disposed)
+            {
+                return Refuse(new PacerRejectedException(RejectionReason.ShuttingDown, TimeSpan.Zero, "The limiter is shutting down."));
+            }
+
+            // Nobody waits: take the fast path. Otherwise only look, so that the queue's order is kept.
+            var decision = _store.TryAdmit(bucket, request.Cost, policy, now, commit: _queue.Count == 0);
+            if (decision.Admitted && _queue.Count == 0)
+            {
+                return new ValueTask<Permit>(Rent(bucket, request.Cost, now, queueTicks: 0));
+            }
+
+            var expiresAt = ExpiryOf(request, policy, now);
+            if (RefuseAtOnce(request.Cost, decision, policy, now, expiresAt) is { } rejection)
+            {
+                return Refuse(rejection);
+            }
+
+            waiter = new Waiter(this, request, bucket, now, expiresAt, cancellationToken);
+            _queue.Enqueue(waiter);
+            Pump(now);
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Owner.Cancel((Waiter)state!, token), waiter);
+            lock (_gate)
+            {
+                if (waiter.IsQueued)
+                {
+                    waiter.Registration = registration;
+                }
+                else
+                {
+                    registration.Unregister();
+                }
+            }
+        }
+
+        return waiter.Task;
+    }
 
     /// <summary>Corrects the upstream budgets of (key, model class) from a response's <c>anthropic-ratelimit-*</c> headers.</summary>
-    public void Observe(string upstreamKey, string model, HttpResponseHeaders headers) =>
-        throw new NotImplementedException();
+    public void Observe(string upstreamKey, string model, HttpResponseHeaders headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        if (Options.LearnLimits)
+        {
+            Observe(BucketOf(upstreamKey, model), RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), permit: null);
+        }
+    }
+
+    /// <summary>
+    /// Corrects the upstream budgets from the headers of the response to the request that holds <paramref name="permit"/>.
+    /// Prefer this form: knowing which request the server has now counted makes the correction exact.
+    /// </summary>
+    public void Observe(Permit permit, HttpResponseHeaders headers)
+    {
+        ArgumentNullException.ThrowIfNull(permit);
+        ArgumentNullException.ThrowIfNull(headers);
+        if (permit is LimiterPermit own && Options.LearnLimits)
+        {
+            Observe(own.Bucket, RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), own);
+        }
+    }
+
+    /// <summary>Corrects the upstream budgets of (key, model class) from parsed headers.</summary>
+    public void Observe(string upstreamKey, string model, RateLimitObservation observation)
+    {
+        if (Options.LearnLimits)
+        {
+            Observe(BucketOf(upstreamKey, model), observation, permit: null);
+        }
+    }
 
     /// <summary>Puts the (key, model class) bucket into cooldown: nothing is admitted for it until <paramref name="retryAfter"/> passes.</summary>
-    public void Cooldown(string upstreamKey, string model, TimeSpan retryAfter) =>
-        throw new NotImplementedException();
+    public void Cooldown(string upstreamKey, string model, TimeSpan retryAfter)
+    {
+        var bucket = BucketOf(upstreamKey, model);
+        lock (_gate)
+        {
+            var now = Now();
+            _store.Cooldown(bucket, now + Math.Max(0, retryAfter.Ticks));
+            Pump(now);
+        }
+    }
 
     /// <summary>Applies a partial update whole or not at all; throws <see cref="PacerOptionsException"/> listing every invalid field.</summary>
-    public PacerOptions Reconfigure(PacerOptionsUpdate update, SettingNaming naming = SettingNaming.Json) =>
-        throw new NotImplementedException();
+    /// <returns>The policy now in force.</returns>
+    public PacerOptions Reconfigure(PacerOptionsUpdate update, SettingNaming naming = SettingNaming.Json)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        lock (_gate)
+        {
+            var candidate = update.ApplyTo(_options, naming, out var errors);
+            if (errors.Count > 0)
+            {
+                throw new PacerOptionsException(errors);
+            }
+
+            Swap(PacerOptionsValidator.ThrowIfInvalid(candidate, naming));
+            return candidate;
+        }
+    }
 
     /// <summary>Replaces the whole policy after validating it.</summary>
-    public void Reconfigure(PacerOptions options) =>
-        throw new NotImplementedException();
+    public void Reconfigure(PacerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        PacerOptionsValidator.ThrowIfInvalid(options);
+        lock (_gate)
+        {
+            Swap(options);
+        }
+    }
 
-    /// <summary>Takes a snapshot of the state.</summary>
-    public LimiterSnapshot Snapshot() =>
-        throw new NotImplementedException();
+    /// <summary>Takes a snapshot of the state (see <see cref="LimiterSnapshot"/> for each field's meaning).</summary>
+    public LimiterSnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            var wallNow = TimeProvider.GetUtcNow();
+            var state = _store.Snapshot(_options, Now(), wallNow);
+            return new LimiterSnapshot
+            {
+                RecentRequests = state.RequestsInWindow,
+                CurrentRequests = state.InFlight,
+                RequestsInLastMinute = state.RequestsInWindow,
+                TimeUntilReset = (long)Math.Ceiling(state.UntilOldestLeaves.TotalMilliseconds),
+                QueuedRequests = _queue.Count,
+                QueuedUsers = _queue.Users,
+                UpstreamBuckets = state.Buckets,
+                Totals = Totals.Snapshot(),
+                Timestamp = wallNow,
+            };
+        }
+    }
 
-    /// <summary>Rejects every waiter with <see cref="RejectionReason.ShuttingDown"/>.</summary>
-    public void Dispose() =>
-        throw new NotImplementedException();
+    /// <summary>Rejects every waiter with <see cref="RejectionReason.ShuttingDown"/>; later acquisitions are rejected too.</summary>
+    public void Dispose()
+    {
+        List<Waiter> waiters;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            waiters = _queue.Drain();
+            _timer.Dispose();
+        }
+
+        foreach (var waiter in waiters)
+        {
+            Reject(waiter, new PacerRejectedException(RejectionReason.ShuttingDown, TimeSpan.Zero, "The limiter is shutting down."));
+        }
+    }
+
+    internal void Complete(LimiterPermit permit, TokenUsage usage)
+    {
+        lock (_gate)
+        {
+            if (!permit.IsLive || permit.IsCompleted)
+            {
+                return;
+            }
+
+            var now = Now();
+            _store.Complete(permit.Bucket, permit.Reserved, usage, permit.IsConfirmed, _options, now);
+            permit.IsCompleted = true;
+            permit.Held = new RequestCost(usage.RateLimitedInputTokens, usage.OutputTokens);
+            Pump(now);
+        }
+    }
+
+    internal void Release(LimiterPermit permit)
+    {
+        lock (_gate)
+        {
+            var now = Now();
+            _store.Release(permit.Bucket, permit.Held, permit.IsCompleted, permit.IsConfirmed, _options, now);
+            if (_pooled < PoolSize)
+            {
+                _pool[_pooled++] = permit;
+            }
+
+            Pump(now);
+        }
+    }
+
+    internal long Now()
+    {
+        var timestamp = TimeProvider.GetTimestamp();
+        return _timestampDivisor > 0
+            ? timestamp / _timestampDivisor
+            : (long)((Int128)timestamp * TimeSpan.TicksPerSecond / TimeProvider.TimestampFrequency);
+    }
+
+    private void Observe(BucketKey bucket, RateLimitObservation observation, LimiterPermit? permit)
+    {
+        lock (_gate)
+        {
+            RequestCost? confirmed = null;
+            if (permit is { IsLive: true, IsConfirmed: false })
+            {
+                permit.IsConfirmed = true;
+                confirmed = permit.Held;
+            }
+
+            var now = Now();
+            _store.Observe(bucket, observation, confirmed, now);
+            Pump(now);
+        }
+    }
+
+    private void Cancel(Waiter waiter, CancellationToken token)
+    {
+        lock (_gate)
+        {
+            if (!waiter.IsQueued)
+            {
+                return;
+            }
+
+            _queue.Remove(waiter);
+            waiter.Fail(new OperationCanceledException("The wait for admission was cancelled.", token));
+            Pump(Now());
+        }
+    }
+
+    private void OnTimer()
+    {
+        lock (_gate)
+        {
+            _armedAt = long.MaxValue;
+            if (!_disposed)
+            {
+                Pump(Now());
+            }
+        }
+    }
+
+    private void Swap(PacerOptions options)
+    {
+        Volatile.Write(ref _options, options);
+        Pump(Now());
+    }
+
+    /// <summary>Admits waiters round-robin by user while the budgets allow, rejects those that cannot be admitted in time, and arms the timer. Under the lock.</summary>
+    private void Pump(long now)
+    {
+        if (_queue.Count == 0)
+        {
+            Arm(long.MaxValue, now);
+            return;
+        }
+
+        var policy = _options;
+        while (_queue.TryTakeExpired(now, out var expired))
+        {
+            var decision = _store.TryAdmit(expired.Bucket, expired.Request.Cost, policy, now, commit: false);
+            Reject(expired, WaitRejection(decision, "passed"));
+        }
+
+        // A bucket whose first waiter must wait stays closed to later waiters in this round, so that a large
+        // request is not starved by small ones drawing on the same budget.
+        _blocked.Clear();
+        var wakeAt = long.MaxValue;
+        var misses = 0;
+        while (_queue.Cursor is { Head: { } waiter } && misses < _queue.Users)
+        {
+            if (_blocked.Contains(waiter.Bucket))
+            {
+                _queue.Skip();
+                misses++;
+                continue;
+            }
+
+            var decision = _store.TryAdmit(waiter.Bucket, waiter.Request.Cost, policy, now, commit: true);
+            if (decision.Admitted)
+            {
+                _queue.DequeueServed(waiter);
+                waiter.Succeed(Rent(waiter.Bucket, waiter.Request.Cost, now, now - waiter.EnqueuedAt));
+                misses = 0;
+                continue;
+            }
+
+            if (decision.Status == AdmissionStatus.TooLarge || now + decision.RetryAfter.Ticks > waiter.ExpiresAt)
+            {
+                _queue.Remove(waiter);
+                Reject(waiter, decision.Status == AdmissionStatus.TooLarge ? TooLarge(waiter.Request.Cost, decision) : WaitRejection(decision, "would pass"));
+                continue;
+            }
+
+            if (decision.BlockedForAll)
+            {
+                if (decision.SharedRetryAfter > TimeSpan.Zero)
+                {
+                    wakeAt = Math.Min(wakeAt, now + decision.SharedRetryAfter.Ticks);
+                }
+
+                break;
+            }
+
+            wakeAt = Math.Min(wakeAt, now + decision.RetryAfter.Ticks);
+            _blocked.Add(waiter.Bucket);
+            _queue.Skip();
+            misses++;
+        }
+
+        var expiry = _queue.NextExpiry();
+        Arm(Math.Min(wakeAt, expiry == long.MaxValue ? expiry : expiry + 1), now);
+    }
+
+    private void Arm(long due, long now)
+    {
+        if (due == _armedAt || _disposed)
+        {
+            return;
+        }
+
+        _armedAt = due;
+        _timer.Change(due == long.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromTicks(Math.Max(1, due - now)), Timeout.InfiniteTimeSpan);
+    }
+
+    private LimiterPermit Rent(BucketKey bucket, RequestCost cost, long now, long queueTicks)
+    {
+        var permit = _pooled > 0 ? _pool[--_pooled]! : new LimiterPermit();
+        _pool[_pooled] = null;
+        permit.Activate(this, bucket, cost, now, queueTicks);
+        return permit;
+    }
+
+    private long ExpiryOf(AcquireRequest request, PacerOptions policy, long now)
+    {
+        var expiresAt = now + policy.MaxQueueWaitTime.Ticks;
+        if (request.Deadline is { } deadline)
+        {
+            var left = (deadline - TimeProvider.GetUtcNow()).Ticks;
+            expiresAt = Math.Min(expiresAt, now + Math.Max(-1, left));
+        }
+
+        return expiresAt;
+    }
+
+    private PacerRejectedException? RefuseAtOnce(RequestCost cost, AdmissionDecision decision, PacerOptions policy, long now, long expiresAt)
+    {
+        if (decision.Status == AdmissionStatus.TooLarge)
+        {
+            return TooLarge(cost, decision);
+        }
+
+        if (_queue.Count >= policy.MaxQueueLength)
+        {
+            var slot = TimeSpan.FromTicks(TimeSpan.TicksPerMinute / policy.MaxRequestsPerMinute);
+            return new PacerRejectedException(
+                RejectionReason.QueueFull,
+                decision.RetryAfter > slot ? decision.RetryAfter : slot,
+                $"The queue already holds {_queue.Count} waiting requests (MaxQueueLength {policy.MaxQueueLength}).");
+        }
+
+        var mustWait = !decision.Admitted;
+        return mustWait && (expiresAt <= now || now + decision.RetryAfter.Ticks > expiresAt) ? WaitRejection(decision, "would pass") : null;
+    }
+
+    private static PacerRejectedException WaitRejection(AdmissionDecision decision, string verb)
+    {
+        var cooldown = (decision.Blockers & AdmissionBlockers.Cooldown) != 0;
+        var wait = decision.RetryAfter;
+        return new PacerRejectedException(
+            cooldown ? RejectionReason.Cooldown : RejectionReason.WaitTooLong,
+            wait,
+            $"Admission {verb} the request's deadline or MaxQueueWait: at least {wait.TotalMilliseconds:0} ms more wait for {decision.Blockers}.");
+    }
+
+    private static PacerRejectedException TooLarge(RequestCost cost, AdmissionDecision decision) => new(
+        RejectionReason.TooLarge,
+        TimeSpan.Zero,
+        $"The request ({cost.InputTokens} input, {cost.OutputTokens} output tokens reserved) is larger than a whole per-minute budget: {decision.Blockers}.");
+
+    private ValueTask<Permit> Refuse(PacerRejectedException rejection)
+    {
+        Totals.RequestRejected();
+        return ValueTask.FromException<Permit>(rejection);
+    }
+
+    private void Reject(Waiter waiter, PacerRejectedException rejection)
+    {
+        Totals.RequestRejected();
+        waiter.Fail(rejection);
+    }
 }

@@ -1,0 +1,50 @@
+using Pacer.Configuration;
+
+namespace Pacer.Limiting;
+
+/// <summary>The in-memory state of one (upstream key, model class): learned budgets, operator token budgets, cooldown.</summary>
+internal sealed class BucketState(BucketKey key)
+{
+    public BucketKey Key { get; } = key;
+
+    public LearnedBudget Requests;
+
+    public LearnedBudget InputTokens;
+
+    public LearnedBudget OutputTokens;
+
+    public TokenBucket OperatorInput;
+
+    public TokenBucket OperatorOutput;
+
+    public long CooldownUntil = long.MinValue;
+
+    public int InFlight;
+
+    public long LastUsed;
+
+    public bool IsLearned => Requests.IsKnown || InputTokens.IsKnown || OutputTokens.IsKnown;
+
+    /// <summary>
+    /// Gets a value indicating whether forgetting this state loses nothing that still matters: nothing in flight, no
+    /// learned limit, no cooldown, and unused for five minutes (by then operator token budgets have refilled).
+    /// </summary>
+    public bool IsIdle(long now) =>
+        InFlight == 0 && !IsLearned && CooldownUntil <= now && now - LastUsed >= 5 * TimeSpan.TicksPerMinute;
+
+    public void Refill(PacerOptions policy, long now)
+    {
+        Requests.Refill(now);
+        InputTokens.Refill(now);
+        OutputTokens.Refill(now);
+        if (policy.InputTokensPerMinute > 0)
+        {
+            OperatorInput.Refill(policy.InputTokensPerMinute, now);
+        }
+
+        if (policy.OutputTokensPerMinute > 0)
+        {
+            OperatorOutput.Refill(policy.OutputTokensPerMinute, now);
+        }
+    }
+}

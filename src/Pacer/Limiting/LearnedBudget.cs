@@ -1,0 +1,53 @@
+namespace Pacer.Limiting;
+
+/// <summary>
+/// One upstream budget learned from response headers: the server's limit, a local bucket corrected to the server's
+/// remaining on every response, and what requests still unknown to the server hold. Not thread-safe.
+/// </summary>
+internal struct LearnedBudget
+{
+    /// <summary>The server's limit per minute; 0 until a response tells it.</summary>
+    public long Limit;
+
+    /// <summary>The local bucket, whose capacity is <see cref="Limit"/>.</summary>
+    public TokenBucket Bucket;
+
+    /// <summary>What admitted requests hold that no response has confirmed yet (the server may not have charged it).</summary>
+    public double Unconfirmed;
+
+    /// <summary>Gets a value indicating whether the limit is known.</summary>
+    public readonly bool IsKnown => Limit > 0;
+
+    /// <summary>Brings the bucket to <paramref name="now"/> when the limit is known.</summary>
+    public void Refill(long now)
+    {
+        if (IsKnown)
+        {
+            Bucket.Refill(Limit, now);
+        }
+    }
+
+    /// <summary>Spends (or with a negative amount refunds) on the bucket when the limit is known.</summary>
+    public void Spend(double amount)
+    {
+        if (IsKnown)
+        {
+            Bucket.Spend(amount);
+        }
+    }
+
+    /// <summary>Takes the server's word: the bucket holds <paramref name="remaining"/> less what is still unconfirmed.</summary>
+    public void Learn(long limit, double remaining, long now)
+    {
+        Limit = limit;
+        Bucket.Reset(limit - remaining + Unconfirmed, now);
+    }
+
+    /// <summary>Removes <paramref name="amount"/> from the unconfirmed total, never below zero.</summary>
+    public void Confirm(double amount) => Unconfirmed = Math.Max(0, Unconfirmed - amount);
+
+    /// <summary>Gets the snapshot of this budget.</summary>
+    public readonly BudgetSnapshot ToSnapshot(DateTimeOffset wallNow) => IsKnown
+        ? new BudgetSnapshot(Limit, (long)Math.Floor(Math.Max(0, Bucket.Available(Limit))), wallNow + TimeSpan.FromTicks(Bucket.TicksUntilFull(Limit)))
+        : new BudgetSnapshot(null, null, null);
+}

@@ -1,0 +1,56 @@
+namespace Pacer.Limiting;
+
+/// <summary>
+/// The limiter's permit. Pooled by its limiter, so an uncontended acquire and release allocate nothing: once disposed,
+/// a permit must not be used again (a second <see cref="Permit.Dispose()"/> before reuse is ignored).
+/// </summary>
+internal sealed class LimiterPermit : Permit
+{
+    private Limiter? _owner;
+
+    public BucketKey Bucket { get; private set; }
+
+    /// <summary>Gets what the permit holds now: its reservation, or its real usage once completed.</summary>
+    public RequestCost Held { get; set; }
+
+    public bool IsCompleted { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether a response has told the server's count including this request.</summary>
+    public bool IsConfirmed { get; set; }
+
+    /// <summary>Gets when it was admitted, in the limiter's monotonic ticks.</summary>
+    public long AdmittedAt { get; private set; }
+
+    public override TimeSpan QueueTime => TimeSpan.FromTicks(QueueTicks);
+
+    public override RequestCost Reserved => ReservedCost;
+
+    /// <summary>Gets a value indicating whether the permit is live (admitted and not yet disposed).</summary>
+    public bool IsLive => Volatile.Read(ref _owner) is not null;
+
+    private RequestCost ReservedCost { get; set; }
+
+    private long QueueTicks { get; set; }
+
+    public void Activate(Limiter owner, BucketKey bucket, RequestCost cost, long admittedAt, long queueTicks)
+    {
+        Bucket = bucket;
+        ReservedCost = cost;
+        Held = cost;
+        IsCompleted = false;
+        IsConfirmed = false;
+        AdmittedAt = admittedAt;
+        QueueTicks = queueTicks;
+        Volatile.Write(ref _owner, owner);
+    }
+
+    public override void Complete(TokenUsage usage) => Volatile.Read(ref _owner)?.Complete(this, usage);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (Interlocked.Exchange(ref _owner, null) is { } owner)
+        {
+            owner.Release(this);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+namespace Pacer.Limiting;
+
+/// <summary>
+/// A continuously refilled token bucket (capacity L, refill L per minute), kept as the debt below full so that a
+/// change of capacity keeps what was recently spent. The debt may exceed the capacity after an overcharge.
+/// Not thread-safe: its owner serializes access.
+/// </summary>
+internal struct TokenBucket
+{
+    private double _debt;
+    private long _stamp;
+
+    /// <summary>Gets the amount spent and not yet refilled, as of the last <see cref="Refill"/>.</summary>
+    public readonly double Debt => _debt;
+
+    /// <summary>Brings the bucket to <paramref name="now"/>: the debt shrinks by capacity/60 per second.</summary>
+    public void Refill(double capacity, long now)
+    {
+        if (now <= _stamp)
+        {
+            return;
+        }
+
+        if (_debt > 0)
+        {
+            _debt = Math.Max(0, _debt - (capacity * (now - _stamp) / TimeSpan.TicksPerMinute));
+        }
+
+        _stamp = now;
+    }
+
+    /// <summary>Gets what is available now (after <see cref="Refill"/>); negative after an overcharge.</summary>
+    public readonly double Available(double capacity) => capacity - _debt;
+
+    /// <summary>Gets the ticks until <paramref name="amount"/> is available (after <see cref="Refill"/>); 0 when it is now.</summary>
+    public readonly long TicksUntil(double amount, double capacity)
+    {
+        var missing = _debt - (capacity - amount);
+        return missing <= 0 ? 0 : Math.Max(1, (long)Math.Ceiling(missing * TimeSpan.TicksPerMinute / capacity));
+    }
+
+    /// <summary>Spends <paramref name="amount"/> (negative refunds), never refunding below empty debt.</summary>
+    public void Spend(double amount) => _debt = Math.Max(0, _debt + amount);
+
+    /// <summary>Sets the debt outright, as the server reports it.</summary>
+    public void Reset(double debt, long now)
+    {
+        _debt = Math.Max(0, debt);
+        _stamp = now;
+    }
+
+    /// <summary>Forgets all debt.</summary>
+    public void Clear() => _debt = 0;
+
+    /// <summary>Gets the ticks until the bucket is full again.</summary>
+    public readonly long TicksUntilFull(double capacity) =>
+        _debt <= 0 || capacity <= 0 ? 0 : (long)Math.Ceiling(_debt * TimeSpan.TicksPerMinute / capacity);
+}

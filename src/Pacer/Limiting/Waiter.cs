@@ -1,0 +1,64 @@
+using System.Threading.Tasks.Sources;
+
+namespace Pacer.Limiting;
+
+/// <summary>One request waiting for admission: a node of its user's lane and the source of the caller's <see cref="ValueTask{Permit}"/>.</summary>
+internal sealed class Waiter : IValueTaskSource<Permit>
+{
+    private ManualResetValueTaskSourceCore<Permit> _core = new() { RunContinuationsAsynchronously = true };
+
+    public Waiter(Limiter owner, AcquireRequest request, BucketKey bucket, long enqueuedAt, long expiresAt, CancellationToken cancellationToken)
+    {
+        Owner = owner;
+        Request = request;
+        Bucket = bucket;
+        EnqueuedAt = enqueuedAt;
+        ExpiresAt = expiresAt;
+        CancellationToken = cancellationToken;
+    }
+
+    public Limiter Owner { get; }
+
+    public AcquireRequest Request { get; }
+
+    public BucketKey Bucket { get; }
+
+    public long EnqueuedAt { get; }
+
+    /// <summary>Gets the last moment the waiter may be admitted: the earlier of <c>MaxQueueWait</c> and the request's deadline.</summary>
+    public long ExpiresAt { get; }
+
+    public CancellationToken CancellationToken { get; }
+
+    public CancellationTokenRegistration Registration { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the waiter is in a lane (set and read under the limiter's lock).</summary>
+    public bool IsQueued { get; set; }
+
+    public Lane? Lane { get; set; }
+
+    public Waiter? Next { get; set; }
+
+    public Waiter? Previous { get; set; }
+
+    public ValueTask<Permit> Task => new(this, _core.Version);
+
+    public void Succeed(Permit permit)
+    {
+        Registration.Unregister();
+        _core.SetResult(permit);
+    }
+
+    public void Fail(Exception exception)
+    {
+        Registration.Unregister();
+        _core.SetException(exception);
+    }
+
+    Permit IValueTaskSource<Permit>.GetResult(short token) => _core.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<Permit>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<Permit>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+}

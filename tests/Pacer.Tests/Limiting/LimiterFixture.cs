@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Time.Testing;
+using Pacer.Configuration;
+using Pacer.Limiting;
+
+namespace Pacer.Tests.Limiting;
+
+/// <summary>A limiter on fake time, with helpers to acquire and to let continuations run.</summary>
+internal sealed class LimiterFixture : IDisposable
+{
+    public static readonly DateTimeOffset Start = new(2025, 2, 24, 22, 0, 0, TimeSpan.Zero);
+
+    public LimiterFixture(PacerOptions? options = null, ModelClassMap? classes = null)
+    {
+        Time = new FakeTimeProvider(Start);
+        Limiter = new Limiter(options ?? new PacerOptions(), Time, modelClasses: classes);
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public Limiter Limiter { get; }
+
+    public static AcquireRequest Request(string user = "u", string model = "claude-sonnet-4-5", int input = 0, int output = 0, string key = "k", DateTimeOffset? deadline = null) =>
+        new(key, model, user, new RequestCost(input, output), deadline);
+
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    public Task<Permit> Acquire(string user = "u", string model = "claude-sonnet-4-5", int input = 0, int output = 0, string key = "k", DateTimeOffset? deadline = null) =>
+        Limiter.AcquireAsync(Request(user, model, input, output, key, deadline), TestContext.Current.CancellationToken).AsTask();
+
+    public Task<Permit> AcquireCancellable(CancellationToken cancellationToken, string user = "u") =>
+        Limiter.AcquireAsync(Request(user), cancellationToken).AsTask();
+
+    /// <summary>Waits (bounded, never on fake time) for a task whose outcome is already decided to finish its continuations.</summary>
+    public static Task<T> Settled<T>(Task<T> task) => task.WaitAsync(Patience, TestContext.Current.CancellationToken);
+
+    /// <summary>Acquires and expects an admission at once.</summary>
+    public Permit AcquireNow(string user = "u", string model = "claude-sonnet-4-5", int input = 0, int output = 0, string key = "k")
+    {
+        var pending = Limiter.AcquireAsync(Request(user, model, input, output, key), TestContext.Current.CancellationToken).AsTask();
+        pending.IsCompletedSuccessfully.ShouldBeTrue("expected an admission at once");
+        return pending.Result;
+    }
+
+    public void Advance(TimeSpan by) => Time.Advance(by);
+
+    public void Dispose() => Limiter.Dispose();
+}
