@@ -85,6 +85,7 @@ internal static class GatewayApplication
         UpstreamTarget upstream)
     {
         services.AddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         services.AddSingleton(options);
         services.AddSingleton(new EnvironmentSettings(environment));
         services.AddSingleton(database);

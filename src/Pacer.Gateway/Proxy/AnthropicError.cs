@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Pacer.Configuration;
 
@@ -11,6 +12,9 @@ namespace Pacer.Gateway.Proxy;
 /// </summary>
 internal sealed class AnthropicError : IResult
 {
+    // Messages quote names ('user'); a JSON API body needs no HTML escaping, and readers deserve plain quotes.
+    private static readonly JsonWriterOptions Writing = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public AnthropicError(int statusCode, string type, string message)
     {
         StatusCode = statusCode;
@@ -44,7 +48,7 @@ internal sealed class AnthropicError : IResult
     {
         using var buffer = new MemoryStream();
         buffer.Write("event: error\ndata: "u8);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, Writing))
         {
             writer.WriteStartObject();
             writer.WriteString("type", "error");
@@ -74,7 +78,7 @@ internal sealed class AnthropicError : IResult
             response.Headers["retry-after-ms"] = Math.Max(0, (long)Math.Ceiling(wait.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        await using var writer = new Utf8JsonWriter(response.Body);
+        await using var writer = new Utf8JsonWriter(response.Body, Writing);
         writer.WriteStartObject();
         if (Admin)
         {
