@@ -158,14 +158,20 @@ public sealed class SimulatorFaultTests
             new Dictionary<string, string?> { ["PACER_STREAM_IDLE_TIMEOUT"] = "600000" },
             services: s => s.AddSingleton<IRequestObserver>(watcher));
         setup.Simulator.QueueFaults("stall:2");
-        var response = await setup.Client.SendAsync(Message(stream: true), HttpCompletionOption.ResponseHeadersRead).WaitAsync(Bound);
+        using var response = await setup.Client.SendAsync(Message(stream: true), HttpCompletionOption.ResponseHeadersRead).WaitAsync(Bound);
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         (await reader.ReadLineAsync().WaitAsync(Bound)).ShouldBe("event: message_start");
         setup.Gateway.Service<Limiter>().Snapshot().CurrentRequests.ShouldBe(1);
 
-        response.Dispose();
+        // Cancelling a pending read aborts the connection, as a client that goes away does.
+        using var disconnect = new CancellationTokenSource();
+        var pending = reader.ReadToEndAsync(disconnect.Token);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await disconnect.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(pending.WaitAsync(Bound));
         await watcher.WaitForAsync(1);
-
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(1));
+        watcher.Outcomes.ShouldHaveSingleItem().Streamed.ShouldBeTrue();
         setup.Gateway.Service<Limiter>().Snapshot().CurrentRequests.ShouldBe(0);
     }
 
