@@ -167,14 +167,16 @@ public sealed class PacerHandler : DelegatingHandler
             }
         }
 
-        Observe(paced, response, attempt);
+        Observe(paced, permit, response, attempt);
         return response;
     }
 
-    private void Observe(PacedRequest paced, HttpResponseMessage response, int attempt)
+    private void Observe(PacedRequest paced, Permit permit, HttpResponseMessage response, int attempt)
     {
         paced.RequestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
-        _limiter.Observe(paced.KeyId, paced.BucketModel(), response.Headers);
+
+        // Through the permit, the limiter knows which request the server's counts now include.
+        _limiter.Observe(permit, response.Headers);
         if (response.StatusCode != HttpStatusCode.TooManyRequests)
         {
             return;
@@ -251,8 +253,9 @@ public sealed class PacerHandler : DelegatingHandler
         PacerLog.RecentRequests(_logger, snapshot.RecentRequests, options.MaxRequestsPerMinute);
     }
 
-    private int EstimateInputTokens(string model, ReadOnlyMemory<byte> body) => body.Length / 4; // ESTIMATOR-PENDING
+    private int EstimateInputTokens(string model, ReadOnlyMemory<byte> body) => _limiter.Estimator.Estimate(model, body.Span);
 
+    // The estimate covers the whole prompt, cached or not, so it is compared with every input token the usage reports.
     private void Calibrate(PacedRequest request, TokenUsage usage) =>
-        _ = (request, usage); // ESTIMATOR-PENDING
+        _limiter.Estimator.Calibrate(request.Facts.Model, request.Cost.InputTokens, usage.InputTokens + usage.CacheCreationInputTokens + usage.CacheReadInputTokens);
 }

@@ -48,7 +48,7 @@ internal sealed class RequestReporter(
         string error;
         if (exception is PacerRejectedException rejected)
         {
-            limiter.Totals.RequestRejected();
+            // The limiter counted the rejection itself; for the request it is a failure.
             limiter.Totals.RequestFailed();
             outcome = "rejected";
             error = $"rejected by the limiter: {rejected.Reason}";

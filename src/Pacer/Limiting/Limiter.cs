@@ -12,6 +12,9 @@ public sealed class Limiter : IDisposable
 {
     private const int PoolSize = 64;
 
+    // How deep into one user's lane a pass looks for a waiter whose bucket is open.
+    private const int LaneScan = 32;
+
     private readonly Lock _gate = new();
     private readonly ILimiterStore _store;
     private readonly FairQueue _queue = new();
@@ -351,17 +354,45 @@ public sealed class Limiter : IDisposable
             Reject(expired, WaitRejection(decision, "passed"));
         }
 
-        // A bucket whose first waiter must wait stays closed to later waiters in this round, so that a large
+        // A bucket whose first waiter must wait stays closed to later waiters in this pass, so that a large
         // request is not starved by small ones drawing on the same budget.
         _blocked.Clear();
         var wakeAt = long.MaxValue;
         var misses = 0;
-        while (_queue.Cursor is { Head: { } waiter } && misses < _queue.Users)
+        while (_queue.Cursor is { } lane && misses < _queue.Users)
+        {
+            switch (ServeLane(lane, policy, now, ref wakeAt))
+            {
+                case LaneOutcome.Served:
+                    misses = 0;
+                    break;
+                case LaneOutcome.Rejected:
+                    break;
+                case LaneOutcome.Blocked:
+                    _queue.Skip();
+                    misses++;
+                    break;
+                default:
+                    misses = int.MaxValue;
+                    break;
+            }
+        }
+
+        var expiry = _queue.NextExpiry();
+        Arm(Math.Min(wakeAt, expiry == long.MaxValue ? expiry : expiry + 1), now);
+    }
+
+    /// <summary>
+    /// Admits the first waiter of the lane whose budgets allow it. Within a lane, a waiter passes earlier ones only
+    /// when their buckets are blocked and its own is not, so order is FIFO per user and bucket.
+    /// </summary>
+    private LaneOutcome ServeLane(Lane lane, PacerOptions policy, long now, ref long wakeAt)
+    {
+        var waiter = lane.Head;
+        for (var scanned = 0; waiter is not null && scanned < LaneScan; scanned++, waiter = waiter.Next)
         {
             if (_blocked.Contains(waiter.Bucket))
             {
-                _queue.Skip();
-                misses++;
                 continue;
             }
 
@@ -370,15 +401,14 @@ public sealed class Limiter : IDisposable
             {
                 _queue.DequeueServed(waiter);
                 waiter.Succeed(Rent(waiter.Bucket, waiter.Request.Cost, now, now - waiter.EnqueuedAt));
-                misses = 0;
-                continue;
+                return LaneOutcome.Served;
             }
 
             if (decision.Status == AdmissionStatus.TooLarge || now + decision.RetryAfter.Ticks > waiter.ExpiresAt)
             {
                 _queue.Remove(waiter);
                 Reject(waiter, decision.Status == AdmissionStatus.TooLarge ? TooLarge(waiter.Request.Cost, decision) : WaitRejection(decision, "would pass"));
-                continue;
+                return LaneOutcome.Rejected;
             }
 
             if (decision.BlockedForAll)
@@ -388,17 +418,14 @@ public sealed class Limiter : IDisposable
                     wakeAt = Math.Min(wakeAt, now + decision.SharedRetryAfter.Ticks);
                 }
 
-                break;
+                return LaneOutcome.Stop;
             }
 
             wakeAt = Math.Min(wakeAt, now + decision.RetryAfter.Ticks);
             _blocked.Add(waiter.Bucket);
-            _queue.Skip();
-            misses++;
         }
 
-        var expiry = _queue.NextExpiry();
-        Arm(Math.Min(wakeAt, expiry == long.MaxValue ? expiry : expiry + 1), now);
+        return LaneOutcome.Blocked;
     }
 
     private void Arm(long due, long now)
@@ -477,5 +504,13 @@ public sealed class Limiter : IDisposable
     {
         Totals.RequestRejected();
         waiter.Fail(rejection);
+    }
+
+    private enum LaneOutcome
+    {
+        Served,
+        Rejected,
+        Blocked,
+        Stop,
     }
 }

@@ -7,11 +7,11 @@ namespace Pacer.Tests.Limiting;
 /// <summary>A limiter on fake time, with helpers to acquire and to let continuations run.</summary>
 internal sealed class LimiterFixture : IDisposable
 {
-    public static readonly DateTimeOffset Start = new(2025, 2, 24, 22, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset Epoch = new(2025, 2, 24, 22, 0, 0, TimeSpan.Zero);
 
     public LimiterFixture(PacerOptions? options = null, ModelClassMap? classes = null)
     {
-        Time = new FakeTimeProvider(Start);
+        Time = new FakeTimeProvider(Epoch);
         Limiter = new Limiter(options ?? new PacerOptions(), Time, modelClasses: classes);
     }
 
@@ -27,8 +27,11 @@ internal sealed class LimiterFixture : IDisposable
     public Task<Permit> Acquire(string user = "u", string model = "claude-sonnet-4-5", int input = 0, int output = 0, string key = "k", DateTimeOffset? deadline = null) =>
         Limiter.AcquireAsync(Request(user, model, input, output, key, deadline), TestContext.Current.CancellationToken).AsTask();
 
-    public Task<Permit> AcquireCancellable(CancellationToken cancellationToken, string user = "u") =>
-        Limiter.AcquireAsync(Request(user), cancellationToken).AsTask();
+    public PendingPermit Start(string user = "u", string model = "claude-sonnet-4-5", int input = 0, int output = 0, string key = "k", DateTimeOffset? deadline = null) =>
+        new(Limiter.AcquireAsync(Request(user, model, input, output, key, deadline), TestContext.Current.CancellationToken));
+
+    public PendingPermit Start(CancellationToken cancellationToken, string user = "u", string model = "claude-sonnet-4-5") =>
+        new(Limiter.AcquireAsync(Request(user, model), cancellationToken));
 
     /// <summary>Waits (bounded, never on fake time) for a task whose outcome is already decided to finish its continuations.</summary>
     public static Task<T> Settled<T>(Task<T> task) => task.WaitAsync(Patience, TestContext.Current.CancellationToken);
@@ -36,9 +39,9 @@ internal sealed class LimiterFixture : IDisposable
     /// <summary>Acquires and expects an admission at once.</summary>
     public Permit AcquireNow(string user = "u", string model = "claude-sonnet-4-5", int input = 0, int output = 0, string key = "k")
     {
-        var pending = Limiter.AcquireAsync(Request(user, model, input, output, key), TestContext.Current.CancellationToken).AsTask();
-        pending.IsCompletedSuccessfully.ShouldBeTrue("expected an admission at once");
-        return pending.Result;
+        var pending = Start(user, model, input, output, key);
+        pending.IsCompleted.ShouldBeTrue("expected an admission at once");
+        return pending.Permit;
     }
 
     public void Advance(TimeSpan by) => Time.Advance(by);
