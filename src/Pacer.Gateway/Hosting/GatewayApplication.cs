@@ -102,7 +102,10 @@ internal static class GatewayApplication
         services.AddSingleton<ResponseRelay>();
         services.AddSingleton<ProxyEndpoint>();
         // One engine: every proxied request goes through the PacerHandler, which paces, limits and retries it.
+        // The factory's own request loggers keep raw header values (API keys) in their structured state even though
+        // the text is redacted; the gateway logs its own line per request instead.
         services.AddHttpClient(ProxyEndpoint.ClientName)
+            .RemoveAllLoggers()
             .AddPacer()
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
