@@ -9,6 +9,7 @@ using Pacer.Gateway.Operations;
 using Pacer.Gateway.Proxy;
 using Pacer.Gateway.Storage;
 using Pacer.Limiting;
+using Pacer.Usage;
 
 namespace Pacer.Gateway.Hosting;
 
@@ -41,7 +42,7 @@ internal static class GatewayApplication
             : new UpstreamTarget(options.UpstreamBaseUrl ?? GatewayOptions.AnthropicApi, isSimulator: false, options.UpstreamApiKey);
 
         ConfigureHost(builder, options);
-        ConfigureServices(builder.Services, options, environment, engine, database, settingsStore, upstream);
+        ConfigureServices(builder.Services, builder.Configuration, options, environment, engine, database, settingsStore, upstream);
         if (simulator is not null)
         {
             // Created by a factory, so that the container stops it with the gateway.
@@ -78,6 +79,7 @@ internal static class GatewayApplication
 
     private static void ConfigureServices(
         IServiceCollection services,
+        IConfiguration configuration,
         GatewayOptions options,
         PacerOptions environment,
         PacerOptions engine,
@@ -94,6 +96,8 @@ internal static class GatewayApplication
         services.AddSingleton<KeyStore>();
         services.AddSingleton(upstream);
         services.AddPacer(engine);
+        services.AddPacerUsage(UsageStore(configuration, options));
+        services.AddSingleton<BudgetCheck>();
         services.AddSingleton<RateLimitSettings>();
         services.AddSingleton<AdminKeyFilter>();
         services.AddSingleton<CallerAuthenticator>();
@@ -118,6 +122,14 @@ internal static class GatewayApplication
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Pacer", GatewayMetrics.MeterName)
             .AddPrometheusExporter());
+    }
+
+    /// <summary>The usage ledger lives in the gateway's own file unless <c>PACER_USAGE_STORE</c> names another store.</summary>
+    private static UsageOptions UsageStore(IConfiguration configuration, GatewayOptions options)
+    {
+        var usage = UsageOptions.Bind(configuration);
+        var named = configuration[UsageOptions.StoreVariable] ?? configuration[$"{UsageOptions.SectionName}:{nameof(UsageOptions.Store)}"];
+        return string.IsNullOrWhiteSpace(named) ? usage with { Store = options.DatabasePath } : usage;
     }
 
     private static void MapEndpoints(WebApplication app)
