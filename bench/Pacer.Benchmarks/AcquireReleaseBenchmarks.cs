@@ -1,5 +1,8 @@
 using System.Threading.RateLimiting;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Pacer.Configuration;
 using Pacer.Limiting;
 
@@ -10,6 +13,7 @@ namespace Pacer.Benchmarks;
 /// (key, model class) bucket) against System.Threading.RateLimiting's sliding-window and concurrency limiters chained.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(Config))]
 public class AcquireReleaseBenchmarks
 {
     private static readonly AcquireRequest Request = new("key-hash", "claude-sonnet-4-5", "user-1", new RequestCost(1200, 1024));
@@ -18,6 +22,15 @@ public class AcquireReleaseBenchmarks
     private RateLimiter _builtIn = null!;
     private SlidingWindowRateLimiter _window = null!;
     private ConcurrencyLimiter _concurrency = null!;
+
+    /// <summary>
+    /// A short job with 15 iterations instead of 3 (the machine is shared, so single iterations are noisy), in-process
+    /// (building a separate host project times out on a busy machine).
+    /// </summary>
+    private sealed class Config : ManualConfig
+    {
+        public Config() => AddJob(Job.ShortRun.WithIterationCount(15).WithToolchain(InProcessEmitToolchain.Instance));
+    }
 
     [GlobalSetup]
     public void Setup()

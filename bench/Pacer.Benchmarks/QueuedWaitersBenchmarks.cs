@@ -1,6 +1,9 @@
 using System.Threading.RateLimiting;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Pacer.Configuration;
 using Pacer.Limiting;
 
@@ -11,7 +14,7 @@ namespace Pacer.Benchmarks;
 /// (each wait removed and failed with OperationCanceledException), for Pacer and for the built-in ConcurrencyLimiter.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 15, invocationCount: 1)]
+[Config(typeof(Config))]
 public class QueuedWaitersBenchmarks
 {
     private const int Waiters = 10_000;
@@ -78,10 +81,24 @@ public class QueuedWaitersBenchmarks
     [Benchmark(Description = "Built-in ConcurrencyLimiter: cancel 10,000 waiters")]
     public void BuiltInCancelAll() => _cancel.Cancel();
 
+    /// <summary>One queue per iteration, built before it and drained after it; 20 warm-up iterations so the JIT has tiered up; in-process.</summary>
+    private sealed class Config : ManualConfig
+    {
+        public Config() => AddJob(Job.Default
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(20)
+            .WithIterationCount(15)
+            .WithInvocationCount(1)
+            .WithUnrollFactor(1)
+            .WithToolchain(InProcessEmitToolchain.Instance));
+    }
+
     private void Start()
     {
         _cancel = new CancellationTokenSource();
-        _limiter = new Limiter(new PacerOptions { MaxRequestsPerMinute = 1000, MaxConcurrentRequests = 1, Burst = 100, MaxQueueLength = Waiters }, new SteppingClock());
+        // Concurrency is what they wait for: the real clock, and a wait far longer than the run.
+        _limiter = new Limiter(new PacerOptions { MaxRequestsPerMinute = 1000, MaxConcurrentRequests = 1, Burst = 100, MaxQueueLength = Waiters, MaxQueueWait = 3_600_000 });
         _held = _limiter.AcquireAsync(new AcquireRequest("key-hash", "claude-sonnet-4-5", "holder", default)).AsTask().Result;
         _concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = Waiters });
         _lease = _concurrency.AttemptAcquire(1);

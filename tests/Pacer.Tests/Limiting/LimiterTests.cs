@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Pacer.Configuration;
 using Pacer.Limiting;
 
@@ -138,6 +139,17 @@ public sealed class LimiterTests
     }
 
     [Fact]
+    public void AcquireAsync_DeadlineAlreadyPassed_RejectsEvenWhenFree()
+    {
+        using var fixture = new LimiterFixture();
+
+        var late = fixture.Start(deadline: fixture.Time.GetUtcNow().AddMilliseconds(-1));
+
+        late.ErrorOf<PacerRejectedException>().Reason.ShouldBe(RejectionReason.WaitTooLong);
+        fixture.Limiter.Snapshot().RecentRequests.ShouldBe(0);
+    }
+
+    [Fact]
     public void AcquireAsync_MaxQueueWaitZeroAndBusy_RejectsAtOnce()
     {
         using var fixture = new LimiterFixture(OneAtATime with { MaxQueueWait = 0 });
@@ -169,6 +181,24 @@ public sealed class LimiterTests
 
         waiting.ErrorOf<PacerRejectedException>().Reason.ShouldBe(RejectionReason.ShuttingDown);
         fixture.Start().ErrorOf<PacerRejectedException>().Reason.ShouldBe(RejectionReason.ShuttingDown);
+    }
+
+    [Fact]
+    public void AcquireAsync_SharedStore_SeesSlotsFreedByAnotherLimiter()
+    {
+        var time = new FakeTimeProvider(LimiterFixture.Epoch);
+        var store = new InMemoryLimiterStore();
+        using var first = new Limiter(OneAtATime, time, store);
+        using var second = new Limiter(OneAtATime, time, store);
+        var held = new PendingPermit(first.AcquireAsync(LimiterFixture.Request(), TestContext.Current.CancellationToken));
+        held.IsAdmitted.ShouldBeTrue();
+        var waiting = new PendingPermit(second.AcquireAsync(LimiterFixture.Request(), TestContext.Current.CancellationToken));
+
+        held.Permit.Dispose();
+        waiting.IsCompleted.ShouldBeFalse();
+        time.Advance(TimeSpan.FromMilliseconds(250));
+
+        waiting.IsAdmitted.ShouldBeTrue();
     }
 
     [Fact]
