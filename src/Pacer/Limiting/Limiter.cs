@@ -150,7 +150,7 @@ public sealed class Limiter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(permit);
         ArgumentNullException.ThrowIfNull(headers);
-        if (permit is LimiterPermit own && Options.LearnLimits)
+        if (permit is LimiterPermit own && own.IsHeldFrom(this) && Options.LearnLimits)
         {
             Observe(own.Bucket, RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), own);
         }
