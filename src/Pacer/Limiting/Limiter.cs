@@ -206,6 +206,15 @@ public sealed class Limiter : IDisposable
         }
     }
 
+    /// <summary>Reads the load (in flight, admitted in the last minute, queued) without allocating.</summary>
+    public LimiterLoad Load()
+    {
+        lock (_gate)
+        {
+            return _store.Load(Now()) with { QueuedRequests = _queue.Count };
+        }
+    }
+
     /// <summary>Takes a snapshot of the state (see <see cref="LimiterSnapshot"/> for each field's meaning).</summary>
     public LimiterSnapshot Snapshot()
     {
