@@ -41,6 +41,9 @@ public interface ILimiterStore
     /// <summary>Blocks every admission for <paramref name="bucket"/> until <paramref name="until"/> (kept if later than an existing cooldown).</summary>
     void Cooldown(BucketKey bucket, long until);
 
+    /// <summary>Reads the requests in flight and in the 60-second window at <paramref name="now"/> (queued: 0, the engine knows them).</summary>
+    LimiterLoad Load(long now);
+
     /// <summary>Reads the state at <paramref name="now"/>; <paramref name="wallNow"/> is the same moment on the wall clock.</summary>
     LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow);
 }

@@ -150,7 +150,7 @@ public sealed class Limiter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(permit);
         ArgumentNullException.ThrowIfNull(headers);
-        if (permit is LimiterPermit own && Options.LearnLimits)
+        if (permit is LimiterPermit own && own.IsHeldFrom(this) && Options.LearnLimits)
         {
             Observe(own.Bucket, RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), own);
         }
@@ -203,6 +203,15 @@ public sealed class Limiter : IDisposable
         lock (_gate)
         {
             Swap(options);
+        }
+    }
+
+    /// <summary>Reads the load (in flight, admitted in the last minute, queued) without allocating.</summary>
+    public LimiterLoad Load()
+    {
+        lock (_gate)
+        {
+            return _store.Load(Now()) with { QueuedRequests = _queue.Count };
         }
     }
 

@@ -164,6 +164,9 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
     }
 
     /// <inheritdoc />
+    public LimiterLoad Load(long now) => new(_inFlight, _pacer.InWindow(now), 0);
+
+    /// <inheritdoc />
     public LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow)
     {
         ArgumentNullException.ThrowIfNull(policy);
