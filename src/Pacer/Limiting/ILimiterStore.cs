@@ -41,20 +41,9 @@ public interface ILimiterStore
     /// <summary>Blocks every admission for <paramref name="bucket"/> until <paramref name="until"/> (kept if later than an existing cooldown).</summary>
     void Cooldown(BucketKey bucket, long until);
 
+    /// <summary>Reads the requests in flight and in the 60-second window at <paramref name="now"/> (queued: 0, the engine knows them).</summary>
+    LimiterLoad Load(long now);
+
     /// <summary>Reads the state at <paramref name="now"/>; <paramref name="wallNow"/> is the same moment on the wall clock.</summary>
     LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow);
-
-    /// <summary>
-    /// Counts the requests admitted and not yet released (<see cref="LimiterStoreSnapshot.InFlight"/>). Read on every
-    /// attempt for the log lines and by the metrics' gauges: an implementation should not allocate. The default takes a
-    /// whole <see cref="Snapshot"/>.
-    /// </summary>
-    int CountInFlight(PacerOptions policy, long now) => Snapshot(policy, now, DateTimeOffset.UnixEpoch).InFlight;
-
-    /// <summary>
-    /// Counts the admissions in the 60 seconds before <paramref name="now"/> (<see cref="LimiterStoreSnapshot.RequestsInWindow"/>).
-    /// Read on every attempt for the log lines: an implementation should not allocate. The default takes a whole
-    /// <see cref="Snapshot"/>.
-    /// </summary>
-    int CountRequestsInWindow(PacerOptions policy, long now) => Snapshot(policy, now, DateTimeOffset.UnixEpoch).RequestsInWindow;
 }

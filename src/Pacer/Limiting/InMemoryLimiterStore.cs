@@ -70,31 +70,20 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     }
 
     /// <inheritdoc />
+    public LimiterLoad Load(long now)
+    {
+        lock (_gate)
+        {
+            return _state.Load(now);
+        }
+    }
+
+    /// <inheritdoc />
     public LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow)
     {
         lock (_gate)
         {
             return _state.Snapshot(policy, now, wallNow);
-        }
-    }
-
-    /// <inheritdoc />
-    /// <remarks>Takes the store's lock briefly; allocates nothing.</remarks>
-    public int CountInFlight(PacerOptions policy, long now)
-    {
-        lock (_gate)
-        {
-            return _state.CountInFlight(policy, now);
-        }
-    }
-
-    /// <inheritdoc />
-    /// <remarks>Takes the store's lock briefly; allocates nothing.</remarks>
-    public int CountRequestsInWindow(PacerOptions policy, long now)
-    {
-        lock (_gate)
-        {
-            return _state.CountRequestsInWindow(policy, now);
         }
     }
 }

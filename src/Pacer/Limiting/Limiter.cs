@@ -63,24 +63,14 @@ public sealed class Limiter : IDisposable
     /// <summary>Gets the input-token estimator (calibrate it with each response's <c>usage.input_tokens</c>).</summary>
     public InputTokenEstimator Estimator { get; }
 
-    /// <summary>Gets the requests in flight (the snapshot's <c>CurrentRequests</c>); no limiter lock, no allocation.</summary>
-    public int InFlight => _store.CountInFlight(Options, Now());
+    /// <summary>Gets the requests in flight (the snapshot's <c>CurrentRequests</c>); a brief lock, no allocation.</summary>
+    public int InFlight => Load().CurrentRequests;
 
     /// <summary>Gets the requests waiting for admission (the snapshot's <c>QueuedRequests</c>); no lock, no allocation.</summary>
     public int Queued => _queue.Count;
 
     /// <summary>Gets the admissions in the last 60 seconds (the snapshot's <c>RequestsInLastMinute</c>); a brief lock, no allocation.</summary>
-    public int RequestsInLastMinute
-    {
-        get
-        {
-            // The window check trims the store's ring, so it runs under the lock that every other store call holds.
-            lock (_gate)
-            {
-                return _store.CountRequestsInWindow(_options, Now());
-            }
-        }
-    }
+    public int RequestsInLastMinute => Load().RecentRequests;
 
     /// <summary>Gets the budgets a request for <paramref name="model"/> through <paramref name="upstreamKey"/> draws on.</summary>
     public BucketKey BucketOf(string upstreamKey, string model) => new(upstreamKey, ModelClasses.ClassOf(model));
@@ -169,7 +159,7 @@ public sealed class Limiter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(permit);
         ArgumentNullException.ThrowIfNull(headers);
-        if (permit is LimiterPermit own && Options.LearnLimits)
+        if (permit is LimiterPermit own && own.IsHeldFrom(this) && Options.LearnLimits)
         {
             Observe(own.Bucket, RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), own);
         }
@@ -222,6 +212,15 @@ public sealed class Limiter : IDisposable
         lock (_gate)
         {
             Swap(options);
+        }
+    }
+
+    /// <summary>Reads the load (in flight, admitted in the last minute, queued) without allocating.</summary>
+    public LimiterLoad Load()
+    {
+        lock (_gate)
+        {
+            return _store.Load(Now()) with { QueuedRequests = _queue.Count };
         }
     }
 

@@ -164,10 +164,7 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
     }
 
     /// <inheritdoc />
-    public int CountInFlight(PacerOptions policy, long now) => _inFlight;
-
-    /// <inheritdoc />
-    public int CountRequestsInWindow(PacerOptions policy, long now) => _pacer.InWindow(now);
+    public LimiterLoad Load(long now) => new(_inFlight, _pacer.InWindow(now), 0);
 
     /// <inheritdoc />
     public LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow)

@@ -108,6 +108,18 @@ public sealed class LimiterBudgetTests
     }
 
     [Fact]
+    public void Observe_PermitOfAnotherLimiter_IsIgnored()
+    {
+        using var fixture = new LimiterFixture(Wide);
+        using var other = new LimiterFixture(Wide);
+        using var foreign = other.AcquireNow();
+
+        fixture.Limiter.Observe(foreign, Headers(fixture.Time.GetUtcNow(), ("requests", 60, 0)));
+
+        fixture.Limiter.Snapshot().UpstreamBuckets.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Observe_LearnLimitsOff_IgnoresHeaders()
     {
         using var fixture = new LimiterFixture(Wide with { LearnLimits = false });

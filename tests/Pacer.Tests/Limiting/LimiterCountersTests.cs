@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using Pacer.Configuration;
 using Pacer.Limiting;
 
@@ -73,19 +72,6 @@ public sealed class LimiterCountersTests
         GC.KeepAlive(queued);
     }
 
-    [Fact]
-    public void Counters_StoreWithoutCounters_FallBackToItsSnapshot()
-    {
-        using var limiter = new Limiter(Options, new FakeTimeProvider(LimiterFixture.Epoch), new SnapshotOnlyStore());
-        var request = LimiterFixture.Request();
-
-        using var permit = new PendingPermit(limiter.AcquireAsync(request, TestContext.Current.CancellationToken)).Permit;
-        new PendingPermit(limiter.AcquireAsync(request, TestContext.Current.CancellationToken)).Permit.Dispose();
-
-        Counts(limiter).ShouldBe((1, 0, 2));
-        ShouldMatchTheSnapshot(limiter);
-    }
-
     private static (int InFlight, int Queued, int RequestsInLastMinute) Counts(Limiter limiter) =>
         (limiter.InFlight, limiter.Queued, limiter.RequestsInLastMinute);
 
@@ -104,27 +90,5 @@ public sealed class LimiterCountersTests
         }
 
         return sum;
-    }
-
-    /// <summary>A store written before the counters existed: only the original members, so the defaults apply.</summary>
-    private sealed class SnapshotOnlyStore : ILimiterStore
-    {
-        private readonly InMemoryLimiterStore _inner = new();
-
-        public AdmissionDecision TryAdmit(BucketKey bucket, RequestCost cost, PacerOptions policy, long now, bool commit) =>
-            _inner.TryAdmit(bucket, cost, policy, now, commit);
-
-        public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, bool confirmed, PacerOptions policy, long now) =>
-            _inner.Complete(bucket, reserved, usage, confirmed, policy, now);
-
-        public void Release(BucketKey bucket, RequestCost held, bool completed, bool confirmed, PacerOptions policy, long now) =>
-            _inner.Release(bucket, held, completed, confirmed, policy, now);
-
-        public void Observe(BucketKey bucket, RateLimitObservation observation, RequestCost? confirmed, long now) =>
-            _inner.Observe(bucket, observation, confirmed, now);
-
-        public void Cooldown(BucketKey bucket, long until) => _inner.Cooldown(bucket, until);
-
-        public LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow) => _inner.Snapshot(policy, now, wallNow);
     }
 }

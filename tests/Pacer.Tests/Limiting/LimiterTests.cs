@@ -242,6 +242,25 @@ public sealed class LimiterTests
     }
 
     [Fact]
+    public void Load_MatchesTheSnapshotWithoutAllocating()
+    {
+        using var fixture = new LimiterFixture(OneAtATime);
+        fixture.AcquireNow().Dispose();
+        using var held = fixture.AcquireNow();
+        var waiting = fixture.Start();
+        fixture.Limiter.Load();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var load = fixture.Limiter.Load();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        load.ShouldBe(new LimiterLoad(CurrentRequests: 1, RecentRequests: 2, QueuedRequests: 1));
+        allocated.ShouldBe(0);
+        fixture.Limiter.Dispose();
+        waiting.Error.ShouldNotBeNull();
+    }
+
+    [Fact]
     public void Snapshot_NothingAdmitted_ReportsZeroes()
     {
         using var fixture = new LimiterFixture();
