@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Headers;
 using Pacer.Configuration;
 
@@ -130,6 +131,34 @@ public sealed class Limiter : IDisposable
         }
 
         return waiter.Task;
+    }
+
+    /// <summary>Admits the request only if it can be admitted now, without waiting and without passing anyone queued.</summary>
+    public bool TryAcquire(AcquireRequest request, [NotNullWhen(true)] out Permit? permit)
+    {
+        var bucket = BucketOf(request.UpstreamKey, request.Model);
+        lock (_gate)
+        {
+            var now = Now();
+            if (!_disposed && _queue.Count == 0 && _store.TryAdmit(bucket, request.Cost, _options, now, commit: true).Admitted)
+            {
+                permit = Rent(bucket, request.Cost, now, queueTicks: 0);
+                return true;
+            }
+        }
+
+        permit = null;
+        return false;
+    }
+
+    /// <summary>Tells whether the request could be admitted now (nobody queued and every budget allows it), taking nothing.</summary>
+    public bool WouldAdmit(AcquireRequest request)
+    {
+        var bucket = BucketOf(request.UpstreamKey, request.Model);
+        lock (_gate)
+        {
+            return !_disposed && _queue.Count == 0 && _store.TryAdmit(bucket, request.Cost, _options, Now(), commit: false).Admitted;
+        }
     }
 
     /// <summary>Corrects the upstream budgets of (key, model class) from a response's <c>anthropic-ratelimit-*</c> headers.</summary>
