@@ -28,7 +28,8 @@ public interface ILimiterStore
     /// <summary>
     /// Ends an admitted request: frees its concurrency slot; when it was never <paramref name="completed"/>, returns its
     /// token reservation (the request itself still counts against requests per minute). <paramref name="held"/> is
-    /// what it holds: its reservation, or its real usage once completed.
+    /// what it holds: its reservation, or its real usage once completed. It only ever refunds, so
+    /// <paramref name="now"/> may be the engine's last clock reading rather than a fresh one.
     /// </summary>
     void Release(BucketKey bucket, RequestCost held, bool completed, bool confirmed, PacerOptions policy, long now);
 
