@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Headers;
 using Pacer.Configuration;
 
@@ -18,8 +19,9 @@ public sealed class Limiter : IDisposable
     private readonly AdmissionPump _pump;
     private readonly FairQueue _queue;
     private readonly PermitPool _pool = new();
-    private readonly long _timestampDivisor;
+    private readonly double _ticksPerTimestamp;
     private PacerOptions _options;
+    private long _lastNow;
     private bool _disposed;
 
     /// <summary>Creates a limiter with the given policy.</summary>
@@ -42,8 +44,8 @@ public sealed class Limiter : IDisposable
         _store = store ?? new UnsharedLimiterStore();
         ModelClasses = modelClasses ?? ModelClassMap.Default;
         Estimator = estimator ?? new InputTokenEstimator();
-        var frequency = TimeProvider.TimestampFrequency;
-        _timestampDivisor = frequency >= TimeSpan.TicksPerSecond && frequency % TimeSpan.TicksPerSecond == 0 ? frequency / TimeSpan.TicksPerSecond : 0;
+        // A multiplication, not a division, on every admission and release; exact for timestamps below 2^53.
+        _ticksPerTimestamp = TimeProvider.TimestampFrequency == TimeSpan.TicksPerSecond ? 0 : (double)TimeSpan.TicksPerSecond / TimeProvider.TimestampFrequency;
         _pump = new AdmissionPump(this, _store, TimeProvider, store is null ? TimeSpan.Zero : SharedStorePoll);
         _queue = _pump.Queue;
     }
@@ -139,6 +141,34 @@ public sealed class Limiter : IDisposable
         }
 
         return waiter.Task;
+    }
+
+    /// <summary>Admits the request only if it can be admitted now, without waiting and without passing anyone queued.</summary>
+    public bool TryAcquire(AcquireRequest request, [NotNullWhen(true)] out Permit? permit)
+    {
+        var bucket = BucketOf(request.UpstreamKey, request.Model);
+        lock (_gate)
+        {
+            var now = Now();
+            if (!_disposed && _queue.Count == 0 && _store.TryAdmit(bucket, request.Cost, _options, now, commit: true).Admitted)
+            {
+                permit = Rent(bucket, request.Cost, now, queueTicks: 0);
+                return true;
+            }
+        }
+
+        permit = null;
+        return false;
+    }
+
+    /// <summary>Tells whether the request could be admitted now (nobody queued and every budget allows it), taking nothing.</summary>
+    public bool WouldAdmit(AcquireRequest request)
+    {
+        var bucket = BucketOf(request.UpstreamKey, request.Model);
+        lock (_gate)
+        {
+            return !_disposed && _queue.Count == 0 && _store.TryAdmit(bucket, request.Cost, _options, Now(), commit: false).Admitted;
+        }
     }
 
     /// <summary>Corrects the upstream budgets of (key, model class) from a response's <c>anthropic-ratelimit-*</c> headers.</summary>
@@ -288,19 +318,20 @@ public sealed class Limiter : IDisposable
     {
         lock (_gate)
         {
-            var now = Now();
+            // A release only refunds, and a refund commutes with a refill (both lower a debt with a floor at zero), so
+            // the last clock reading serves unless someone waits: an uncontended admission reads the clock once.
+            var now = _queue.Count > 0 ? Now() : _lastNow;
             _store.Release(permit.Bucket, permit.Held, permit.IsCompleted, permit.IsConfirmed, _options, now);
             _pool.Return(permit);
             Pump(now);
         }
     }
 
+    /// <summary>Reads the clock, in ticks; under the lock, so the last reading is kept.</summary>
     internal long Now()
     {
         var timestamp = TimeProvider.GetTimestamp();
-        return _timestampDivisor > 0
-            ? timestamp / _timestampDivisor
-            : (long)((Int128)timestamp * TimeSpan.TicksPerSecond / TimeProvider.TimestampFrequency);
+        return _lastNow = _ticksPerTimestamp == 0 ? timestamp : (long)(timestamp * _ticksPerTimestamp);
     }
 
     private void Observe(BucketKey bucket, RateLimitObservation observation, LimiterPermit? permit)
