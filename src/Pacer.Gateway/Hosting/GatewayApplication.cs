@@ -1,0 +1,157 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using OpenTelemetry.Metrics;
+using Pacer.Configuration;
+using Pacer.Gateway.Admin;
+using Pacer.Gateway.Auth;
+using Pacer.Gateway.Operations;
+using Pacer.Gateway.Proxy;
+using Pacer.Gateway.Storage;
+using Pacer.Limiting;
+
+namespace Pacer.Gateway.Hosting;
+
+/// <summary>Builds the gateway: settings, store, upstream, engine, endpoints.</summary>
+internal static class GatewayApplication
+{
+    /// <summary>
+    /// Builds the application. Throws <see cref="PacerOptionsException"/> for invalid settings and
+    /// <see cref="InvalidOperationException"/> when the store cannot be opened.
+    /// </summary>
+    public static async Task<WebApplication> BuildAsync(GatewayLaunch launch)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. launch.Args] });
+
+        // One precedence for every setting: appsettings.json < .env < environment < command line.
+        builder.Configuration.Sources.Clear();
+        launch.AddSources(builder.Configuration);
+        builder.Configuration.AddCommandLine([.. launch.Args]);
+
+        var (environment, options) = StartupSettings.Read(builder.Configuration);
+        var database = new GatewayDatabase(options.DatabasePath);
+        database.Initialize();
+        var settingsStore = new SettingsStore(database);
+        var engine = RateLimitSettings.Overlay(environment, settingsStore, out var skipped);
+
+        var simulator = options.UseSimulator ? await SimulatorUpstream.StartAsync().ConfigureAwait(false) : null;
+        var upstream = simulator is not null
+            ? new UpstreamTarget(simulator.BaseUrl, isSimulator: true, UpstreamTarget.SimulatorApiKey)
+            : new UpstreamTarget(options.UpstreamBaseUrl ?? GatewayOptions.AnthropicApi, isSimulator: false, options.UpstreamApiKey);
+
+        ConfigureHost(builder, options);
+        ConfigureServices(builder.Services, options, environment, engine, database, settingsStore, upstream);
+        if (simulator is not null)
+        {
+            builder.Services.AddSingleton(simulator);
+        }
+
+        launch.Customize?.Invoke(builder);
+        var app = builder.Build();
+        MapEndpoints(app);
+        WireLifetime(app, options, upstream, database, skipped);
+        return app;
+    }
+
+    private static void ConfigureHost(WebApplicationBuilder builder, GatewayOptions options)
+    {
+        builder.WebHost.UseUrls(builder.Configuration["urls"] ?? options.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Bodies are bounded by the gateway itself, so that an oversized one gets Anthropic's 413, not Kestrel's.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.UseUtcTimestamp = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+    }
+
+    private static void ConfigureServices(
+        IServiceCollection services,
+        GatewayOptions options,
+        PacerOptions environment,
+        PacerOptions engine,
+        GatewayDatabase database,
+        SettingsStore settingsStore,
+        UpstreamTarget upstream)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        services.AddSingleton(options);
+        services.AddSingleton(new EnvironmentSettings(environment));
+        services.AddSingleton(database);
+        services.AddSingleton(settingsStore);
+        services.AddSingleton<KeyStore>();
+        services.AddSingleton(upstream);
+        services.AddPacer(engine);
+        services.AddSingleton<RateLimitSettings>();
+        services.AddSingleton<AdminKeyFilter>();
+        services.AddSingleton<CallerAuthenticator>();
+        services.AddSingleton(sp => new ShutdownGate(options.ShutdownTimeout, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<ResponseRelay>();
+        services.AddSingleton<ProxyEndpoint>();
+        // One engine: every proxied request goes through the PacerHandler, which paces, limits and retries it.
+        services.AddHttpClient(ProxyEndpoint.ClientName)
+            .AddPacer()
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                ConnectTimeout = TimeSpan.FromSeconds(30),
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            });
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("Pacer", GatewayMetrics.MeterName)
+            .AddPrometheusExporter());
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        app.UseStatusCodePages(NotFoundOrNotAllowed.WriteAsync);
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapHealth();
+        app.MapAdmin();
+        app.Map("/v1/{**path}", context => context.RequestServices.GetRequiredService<ProxyEndpoint>().HandleAsync(context));
+    }
+
+    private static void WireLifetime(WebApplication app, GatewayOptions options, UpstreamTarget upstream, GatewayDatabase database, IReadOnlyList<SettingError> skipped)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pacer.Gateway");
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            foreach (var error in skipped)
+            {
+                GatewayLog.PersistedSettingSkipped(logger, error.ToString());
+            }
+
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            if (upstream.IsSimulator)
+            {
+                GatewayLog.Banner(logger, SimulatorUpstream.Banner(upstream.BaseUrl));
+            }
+
+            var listening = string.Join(", ", addresses);
+            var upstreamText = upstream.BaseUrl.ToString();
+            var mode = options.AuthMode.ToString().ToLowerInvariant();
+            GatewayLog.Started(logger, listening, upstreamText, mode, database.FullPath, options.AdminApiKey is null ? "off (set PACER_ADMIN_API_KEY)" : "on");
+        });
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            GatewayLog.ShuttingDown(logger, (long)options.ShutdownTimeout.TotalMilliseconds);
+            app.Services.GetRequiredService<ShutdownGate>().Begin();
+            app.Services.GetRequiredService<Limiter>().Dispose();
+        });
+    }
+}

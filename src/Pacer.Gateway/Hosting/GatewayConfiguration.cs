@@ -1,0 +1,139 @@
+using System.Globalization;
+using Pacer.Configuration;
+
+namespace Pacer.Gateway.Hosting;
+
+/// <summary>
+/// Reads <see cref="GatewayOptions"/>: each environment variable (or <c>.env</c> line) wins over the <c>Gateway</c>
+/// section. Every invalid value is reported at once, named as the operator wrote it, with what is allowed.
+/// </summary>
+internal static class GatewayConfiguration
+{
+    public const int MinimumAdminKeyLength = 16;
+
+    public static GatewayOptions Bind(IConfiguration configuration, out IReadOnlyList<SettingError> errors)
+    {
+        var found = new List<SettingError>();
+        var reader = new Reader(configuration, found);
+        var options = new GatewayOptions();
+
+        if (reader.Text("PACER_GATEWAY_URLS", nameof(GatewayOptions.Urls)) is { } urls)
+        {
+            options = options with { Urls = urls };
+        }
+
+        if (reader.Text("ANTHROPIC_BASE_URL", "UpstreamBaseUrl") is { } baseUrl)
+        {
+            if (Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && string.IsNullOrEmpty(uri.Query))
+            {
+                options = options with { UpstreamBaseUrl = uri };
+            }
+            else
+            {
+                reader.Error("ANTHROPIC_BASE_URL", baseUrl, "must be an absolute http:// or https:// address without a query, for example https://api.anthropic.com");
+            }
+        }
+
+        options = options with { UpstreamApiKey = reader.Text("ANTHROPIC_API_KEY", "UpstreamApiKey") };
+
+        if (reader.Text("PACER_ADMIN_API_KEY", nameof(GatewayOptions.AdminApiKey)) is { } adminKey)
+        {
+            if (adminKey.Length < MinimumAdminKeyLength || adminKey.Any(char.IsWhiteSpace))
+            {
+                // The value is a secret: report only its length.
+                reader.Error("PACER_ADMIN_API_KEY", $"({adminKey.Length} characters)", $"must be at least {MinimumAdminKeyLength} characters without spaces");
+            }
+            else
+            {
+                options = options with { AdminApiKey = adminKey };
+            }
+        }
+
+        if (reader.Text("PACER_AUTH_MODE", nameof(GatewayOptions.AuthMode)) is { } mode)
+        {
+            if (Enum.TryParse<AuthMode>(mode, ignoreCase: true, out var authMode) && !int.TryParse(mode, out _))
+            {
+                options = options with { AuthMode = authMode };
+            }
+            else
+            {
+                reader.Error("PACER_AUTH_MODE", mode, "must be passthrough or managed");
+            }
+        }
+
+        if (reader.Text("PACER_DB_PATH", nameof(GatewayOptions.DatabasePath)) is { } path)
+        {
+            options = options with { DatabasePath = path };
+        }
+
+        if (reader.Number("PACER_MAX_BODY_BYTES", nameof(GatewayOptions.MaxRequestBodyBytes), 1024, 1L << 30) is { } maxBody)
+        {
+            options = options with { MaxRequestBodyBytes = maxBody };
+        }
+
+        if (reader.Number("PACER_STREAM_IDLE_TIMEOUT", nameof(GatewayOptions.StreamIdleTimeout), 100, 3_600_000, "ms") is { } idle)
+        {
+            options = options with { StreamIdleTimeout = TimeSpan.FromMilliseconds(idle) };
+        }
+
+        if (reader.Number("PACER_SHUTDOWN_TIMEOUT", nameof(GatewayOptions.ShutdownTimeout), 0, 3_600_000, "ms") is { } shutdown)
+        {
+            options = options with { ShutdownTimeout = TimeSpan.FromMilliseconds(shutdown) };
+        }
+
+        if (reader.Text("PACER_TRUST_USER_HEADER", nameof(GatewayOptions.TrustUserHeader)) is { } trust)
+        {
+            if (bool.TryParse(trust, out var flag))
+            {
+                options = options with { TrustUserHeader = flag };
+            }
+            else
+            {
+                reader.Error("PACER_TRUST_USER_HEADER", trust, "must be true or false");
+            }
+        }
+
+        if (options.AuthMode == AuthMode.Managed && options.UpstreamApiKey is null && !options.UseSimulator)
+        {
+            reader.Error("ANTHROPIC_API_KEY", "(not set)", "is required when PACER_AUTH_MODE=managed with an ANTHROPIC_BASE_URL: the gateway calls upstream with its own key");
+        }
+
+        errors = found;
+        return options;
+    }
+
+    /// <summary>Reads each value from its environment variable, else from <c>Gateway:Name</c>; blank means not set.</summary>
+    private sealed class Reader(IConfiguration configuration, List<SettingError> errors)
+    {
+        public string? Text(string environmentVariable, string name)
+        {
+            var value = configuration[environmentVariable] ?? configuration[$"{GatewayOptions.SectionName}:{name}"];
+            return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        }
+
+        public long? Number(string environmentVariable, string name, long minimum, long maximum, string unit = "")
+        {
+            if (Text(environmentVariable, name) is not { } text)
+            {
+                return null;
+            }
+
+            var range = string.Create(CultureInfo.InvariantCulture, $"{minimum}-{maximum}{(unit.Length == 0 ? string.Empty : " " + unit)}");
+            if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            {
+                Error(environmentVariable, text, $"is not a whole number; allowed {range}");
+                return null;
+            }
+
+            if (value < minimum || value > maximum)
+            {
+                Error(environmentVariable, text, $"is out of range; allowed {range}");
+                return null;
+            }
+
+            return value;
+        }
+
+        public void Error(string field, string value, string reason) => errors.Add(new SettingError(field, value, reason));
+    }
+}

@@ -1,0 +1,60 @@
+namespace Pacer.Gateway.Hosting;
+
+/// <summary>
+/// The gateway's own settings (the engine's live in <see cref="Pacer.Configuration.PacerOptions"/>). Each is read from its
+/// environment variable (or <c>.env</c>) first, then from the <c>Gateway</c> section of <c>appsettings.json</c>.
+/// </summary>
+internal sealed record GatewayOptions
+{
+    /// <summary>The configuration section that holds these settings.</summary>
+    public const string SectionName = "Gateway";
+
+    /// <summary>The default listening address.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    /// <summary>The real Anthropic API, used when <c>ANTHROPIC_API_KEY</c> is given without <c>ANTHROPIC_BASE_URL</c>.</summary>
+    public static readonly Uri AnthropicApi = new("https://api.anthropic.com");
+
+    /// <summary>Gets the addresses to listen on (<c>PACER_GATEWAY_URLS</c>; <c>--urls</c> wins).</summary>
+    public string Urls { get; init; } = DefaultUrls;
+
+    /// <summary>Gets the upstream base address (<c>ANTHROPIC_BASE_URL</c>); null means the default or the simulator.</summary>
+    public Uri? UpstreamBaseUrl { get; init; }
+
+    /// <summary>Gets the gateway's own upstream key (<c>ANTHROPIC_API_KEY</c>), used in managed mode.</summary>
+    public string? UpstreamApiKey { get; init; }
+
+    /// <summary>Gets the admin key (<c>PACER_ADMIN_API_KEY</c>); null turns the admin API off.</summary>
+    public string? AdminApiKey { get; init; }
+
+    /// <summary>Gets how callers authenticate (<c>PACER_AUTH_MODE</c>).</summary>
+    public AuthMode AuthMode { get; init; } = AuthMode.Passthrough;
+
+    /// <summary>Gets the SQLite file for persisted settings and managed keys (<c>PACER_DB_PATH</c>).</summary>
+    public string DatabasePath { get; init; } = "pacer.db";
+
+    /// <summary>Gets the largest request body accepted on <c>/v1/*</c>, in bytes (<c>PACER_MAX_BODY_BYTES</c>).</summary>
+    public long MaxRequestBodyBytes { get; init; } = 32L * 1024 * 1024;
+
+    /// <summary>Gets how long a stream may stay silent before the gateway ends it with an error event (<c>PACER_STREAM_IDLE_TIMEOUT</c>).</summary>
+    public TimeSpan StreamIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets how long requests in flight may run on after shutdown begins (<c>PACER_SHUTDOWN_TIMEOUT</c>).</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets a value indicating whether the caller's <c>x-pacer-user</c> header names the user (<c>PACER_TRUST_USER_HEADER</c>).</summary>
+    public bool TrustUserHeader { get; init; }
+
+    /// <summary>Gets a value indicating whether the built-in simulator is the upstream (neither base URL nor key given).</summary>
+    public bool UseSimulator => UpstreamBaseUrl is null && UpstreamApiKey is null;
+}
+
+/// <summary>How callers of <c>/v1/*</c> authenticate.</summary>
+internal enum AuthMode
+{
+    /// <summary>The caller's own Anthropic key is forwarded upstream; limits are kept per key.</summary>
+    Passthrough,
+
+    /// <summary>Callers present keys issued by the admin API; the gateway calls upstream with its own key.</summary>
+    Managed,
+}

@@ -1,0 +1,175 @@
+using System.Buffers;
+using Pacer.Gateway.Hosting;
+using Pacer.Gateway.Operations;
+using Pacer.Http;
+using Pacer.Limiting;
+
+namespace Pacer.Gateway.Proxy;
+
+/// <summary>
+/// Copies an upstream response body to the caller as it arrives. A stream goes event by event, flushed after each;
+/// if it is cut, stalls past the idle time, or outlives shutdown, it ends with an SSE <c>error</c> event, never with a
+/// clean end that would hide the truncation. A plain body that breaks off aborts the connection for the same reason.
+/// </summary>
+internal sealed class ResponseRelay(GatewayOptions options, ShutdownGate gate, TimeProvider timeProvider)
+{
+    private const int ChunkSize = 16 * 1024;
+    private const int MaxUsageBodyBytes = 1024 * 1024;
+
+    public async Task<RelayResult> CopyAsync(HttpResponseMessage upstream, HttpContext context, bool eventStream)
+    {
+        ArgumentNullException.ThrowIfNull(upstream);
+        ArgumentNullException.ThrowIfNull(context);
+        var aborted = context.RequestAborted;
+        var framer = eventStream ? new SseEventFramer() : null;
+        using var tee = eventStream || !IsJson(upstream) ? null : new MemoryStream();
+        using var idle = new CancellationTokenSource(options.StreamIdleTimeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, idle.Token, gate.DrainOver);
+        var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var end = StreamEnd.Completed;
+        try
+        {
+            var source = await upstream.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
+            await using (source.ConfigureAwait(false))
+            {
+                while (true)
+                {
+                    int read;
+                    try
+                    {
+                        read = await source.ReadAsync(chunk.AsMemory(0, ChunkSize), linked.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception error) when (error is OperationCanceledException or IOException or HttpRequestException)
+                    {
+                        end = aborted.IsCancellationRequested ? StreamEnd.ClientGone
+                            : idle.IsCancellationRequested ? StreamEnd.Stalled
+                            : gate.DrainOver.IsCancellationRequested ? StreamEnd.ShuttingDown
+                            : StreamEnd.Cut;
+                        break;
+                    }
+
+                    if (read == 0)
+                    {
+                        end = framer is null || framer.Finished ? StreamEnd.Completed : StreamEnd.Truncated;
+                        break;
+                    }
+
+                    idle.CancelAfter(options.StreamIdleTimeout);
+                    if (tee is not null && tee.Length + read <= MaxUsageBodyBytes)
+                    {
+                        tee.Write(chunk, 0, read);
+                    }
+
+                    if (!await ForwardAsync(framer, chunk.AsMemory(0, read), context.Response, aborted).ConfigureAwait(false))
+                    {
+                        end = StreamEnd.ClientGone;
+                        break;
+                    }
+                }
+            }
+        }
+        catch (Exception error) when (error is OperationCanceledException or IOException or HttpRequestException)
+        {
+            end = aborted.IsCancellationRequested ? StreamEnd.ClientGone : StreamEnd.Cut;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        await EndAsync(end, framer, context).ConfigureAwait(false);
+        var usage = framer?.Usage ?? default;
+        if (tee is not null && end == StreamEnd.Completed)
+        {
+            UsageReader.TryRead(tee.GetBuffer().AsSpan(0, (int)tee.Length), ref usage);
+        }
+
+        return new RelayResult(end, usage.HasValue ? usage.ToUsage() : null);
+    }
+
+    private static async Task<bool> ForwardAsync(SseEventFramer? framer, ReadOnlyMemory<byte> data, HttpResponse response, CancellationToken aborted)
+    {
+        try
+        {
+            if (framer is null)
+            {
+                await response.Body.WriteAsync(data, aborted).ConfigureAwait(false);
+                return true;
+            }
+
+            framer.Append(data.Span);
+            var events = framer.TakeWholeEvents();
+            if (!events.IsEmpty)
+            {
+                await response.Body.WriteAsync(events, aborted).ConfigureAwait(false);
+                await response.Body.FlushAsync(aborted).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (Exception error) when (error is OperationCanceledException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task EndAsync(StreamEnd end, SseEventFramer? framer, HttpContext context)
+    {
+        if (end is StreamEnd.Completed or StreamEnd.ClientGone)
+        {
+            return;
+        }
+
+        if (framer is null)
+        {
+            // A plain body cannot carry an error event: abort, so that the caller sees a failure, not a short body.
+            context.Abort();
+            return;
+        }
+
+        var (type, message) = end switch
+        {
+            StreamEnd.Stalled => ("timeout_error", "The upstream stream went silent for longer than the gateway's idle limit (PACER_STREAM_IDLE_TIMEOUT); it was ended."),
+            StreamEnd.ShuttingDown => ("overloaded_error", "The gateway is shutting down and ended this stream; retry the request."),
+            StreamEnd.Truncated => ("api_error", "The upstream stream ended before message_stop; the response is incomplete."),
+            _ => ("api_error", "The upstream connection broke during the stream; the response is incomplete."),
+        };
+        try
+        {
+            await context.Response.Body.WriteAsync(AnthropicError.StreamEvent(type, message), context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is OperationCanceledException or IOException)
+        {
+            context.Abort();
+        }
+    }
+
+    private static bool IsJson(HttpResponseMessage response) =>
+        response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
+}
+
+/// <summary>How a relayed body ended and the usage it reported.</summary>
+internal sealed record RelayResult(StreamEnd End, TokenUsage? Usage);
+
+/// <summary>How a relayed body ended.</summary>
+internal enum StreamEnd
+{
+    /// <summary>The whole body reached the caller (a stream: up to <c>message_stop</c> or an upstream <c>error</c> event).</summary>
+    Completed,
+
+    /// <summary>The upstream ended the stream cleanly but before <c>message_stop</c>.</summary>
+    Truncated,
+
+    /// <summary>The upstream connection broke.</summary>
+    Cut,
+
+    /// <summary>No byte arrived within the idle limit.</summary>
+    Stalled,
+
+    /// <summary>The gateway's shutdown allowance ran out.</summary>
+    ShuttingDown,
+
+    /// <summary>The caller went away.</summary>
+    ClientGone,
+}

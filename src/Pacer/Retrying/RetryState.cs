@@ -1,0 +1,58 @@
+using Pacer.Configuration;
+
+namespace Pacer.Retrying;
+
+/// <summary>
+/// One request's retry bookkeeping: the settings read when it started (so a reconfiguration applies from the next
+/// request on), its deadline, the lease of the attempt in progress, and what the last decision was.
+/// </summary>
+internal sealed class RetryState
+{
+    public RetryState(PacerOptions options, string endpoint, DateTimeOffset? deadline)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        Endpoint = endpoint ?? string.Empty;
+        Deadline = deadline;
+    }
+
+    /// <summary>Gets the settings in force when the request started.</summary>
+    public PacerOptions Options { get; }
+
+    /// <summary>Gets the attempts allowed: 1 + <c>MaxRetries</c>.</summary>
+    public int MaxAttempts => 1 + Options.MaxRetries;
+
+    /// <summary>Gets the application endpoint, for logs.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>Gets the moment after which waiting is useless.</summary>
+    public DateTimeOffset? Deadline { get; }
+
+    /// <summary>Gets or sets what the attempt in progress holds (its limiter permit); released before every retry's wait.</summary>
+    public IDisposable? Lease { get; set; }
+
+    /// <summary>Gets or sets the decision about the last outcome.</summary>
+    public RetryDecision LastDecision { get; set; }
+
+    /// <summary>Gets or sets the wait before the next attempt, chosen when the last outcome was judged retryable.</summary>
+    public RetryDelay NextDelay { get; set; }
+
+    /// <summary>Gets or sets why a retryable outcome was handed back without retrying (retries spent, wait too long), if so.</summary>
+    public string? StoppedBecause { get; set; }
+
+    /// <summary>Releases the lease, if any.</summary>
+    public void ReleaseLease()
+    {
+        var lease = Lease;
+        Lease = null;
+        lease?.Dispose();
+    }
+
+    /// <summary>Takes the lease away from the state, so that it outlives the retry loop (the final response's body holds it).</summary>
+    public IDisposable? TakeLease()
+    {
+        var lease = Lease;
+        Lease = null;
+        return lease;
+    }
+}

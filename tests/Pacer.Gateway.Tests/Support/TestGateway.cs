@@ -1,0 +1,112 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Pacer.Gateway.Hosting;
+
+namespace Pacer.Gateway.Tests.Support;
+
+/// <summary>A real gateway on Kestrel, 127.0.0.1 and a free port, with its own temporary store and captured logs.</summary>
+internal sealed class TestGateway : IAsyncDisposable
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    private TestGateway(WebApplication app, Uri baseUrl, string folder)
+    {
+        App = app;
+        BaseUrl = baseUrl;
+        Folder = folder;
+        Client = new HttpClient { BaseAddress = baseUrl, Timeout = Bound };
+    }
+
+    public WebApplication App { get; }
+
+    public Uri BaseUrl { get; }
+
+    public string Folder { get; }
+
+    public HttpClient Client { get; }
+
+    public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
+
+    public T Service<T>()
+        where T : notnull => App.Services.GetRequiredService<T>();
+
+    /// <summary>Starts a gateway with <paramref name="settings"/> (environment-variable names) and no other source.</summary>
+    public static async Task<TestGateway> StartAsync(IReadOnlyDictionary<string, string?> settings, string? folder = null)
+    {
+        folder ??= Directory.CreateTempSubdirectory("pacer-gateway-").FullName;
+        var values = new Dictionary<string, string?>(settings);
+        values.TryAdd("PACER_DB_PATH", Path.Combine(folder, "pacer.db"));
+        var launch = new GatewayLaunch
+        {
+            Args = ["--urls=http://127.0.0.1:0"],
+            AddSources = builder => builder.AddInMemoryCollection(values),
+            Customize = builder =>
+            {
+                builder.Logging.ClearProviders();
+                builder.Logging.AddFakeLogging();
+                builder.Logging.Services.Configure<LoggerFilterOptions>(filters =>
+                {
+                    // Capture everything, down to the framework's trace lines, so that tests can prove no secret is logged.
+                    filters.Rules.Clear();
+                    filters.MinLevel = LogLevel.Trace;
+                });
+            },
+        };
+        var app = await GatewayApplication.BuildAsync(launch).WaitAsync(Bound);
+        await app.StartAsync().WaitAsync(Bound);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new TestGateway(app, new Uri(address), folder);
+    }
+
+    /// <summary>A request to the admin API with the test's admin key.</summary>
+    public HttpRequestMessage Admin(HttpMethod method, string path, string? json = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("X-API-Key", AdminKey);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        return request;
+    }
+
+    public async Task StopAsync()
+    {
+        await App.StopAsync().WaitAsync(Bound);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        try
+        {
+            await App.StopAsync().WaitAsync(Bound);
+        }
+        finally
+        {
+            await App.DisposeAsync();
+        }
+    }
+
+    /// <summary>Removes the temporary folder; call once the gateway (and any second one on the same store) is disposed.</summary>
+    public static void DeleteFolder(string folder)
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open is left to the temp folder's cleaner.
+        }
+    }
+}
