@@ -6,7 +6,8 @@ namespace Pacer.Goodput.Measuring;
 /// second. Having handed out D units, such a bucket cannot have admitted the last request before
 /// <c>T = max(0, (D − C) / r)</c>. The last request then still takes its service time, taken as the latency model's
 /// mean, <c>s̄ = TTFT + mean output tokens / tokens per second</c>. With k callers the work itself needs at least
-/// <c>Σ sᵢ / k</c>. So <c>ideal = max(T_requests + s̄, T_input + s̄, T_output + s̄, Σ sᵢ / k)</c>.
+/// <c>Σ sᵢ / k</c>, and never less than its longest request, <c>max sᵢ</c> (sᵢ = TTFT + output tokensᵢ / tokens per second).
+/// So <c>ideal = max(T_requests + s̄, T_input + s̄, T_output + s̄, Σ sᵢ / k, max sᵢ)</c>.
 /// </summary>
 internal static class IdealMakespan
 {
@@ -38,12 +39,14 @@ internal static class IdealMakespan
         var output = demand.Sum(d => (double)d.OutputTokens);
         var meanService = demand.Count == 0 ? TimeSpan.Zero : ServiceTime(latency, output / demand.Count);
         var totalService = demand.Aggregate(TimeSpan.Zero, (sum, d) => sum + ServiceTime(latency, d.OutputTokens));
+        var longest = demand.Count == 0 ? TimeSpan.Zero : ServiceTime(latency, demand.Max(d => d.OutputTokens));
         return new IdealBreakdown(
             Requests: AdmissionBound(limits.RequestsPerMinute, limits.BurstSeconds, demand.Count),
             InputTokens: AdmissionBound(limits.InputTokensPerMinute, limits.BurstSeconds, input),
             OutputTokens: AdmissionBound(limits.OutputTokensPerMinute, limits.BurstSeconds, output),
             MeanServiceTime: meanService,
             Concurrency: totalService / callers,
+            LongestRequest: longest,
             TotalInputTokens: (long)input,
             TotalOutputTokens: (long)output);
     }
@@ -65,33 +68,34 @@ internal sealed record IdealBreakdown(
     TimeSpan OutputTokens,
     TimeSpan MeanServiceTime,
     TimeSpan Concurrency,
+    TimeSpan LongestRequest,
     long TotalInputTokens,
     long TotalOutputTokens)
 {
-    /// <summary>Gets the ideal makespan: the binding limit's admission bound plus one mean service time, or the concurrency bound if larger.</summary>
-    public TimeSpan Ideal
-    {
-        get
-        {
-            var admission = Max(Max(Requests, InputTokens), OutputTokens);
-            return Max(admission + MeanServiceTime, Concurrency);
-        }
-    }
+    /// <summary>Gets the ideal makespan: the binding limit's admission bound plus one mean service time, or the concurrency or longest-request bound if larger.</summary>
+    public TimeSpan Ideal => Max(Max(Admission + MeanServiceTime, Concurrency), LongestRequest);
 
-    /// <summary>Gets which bound sets the ideal: requests, input_tokens, output_tokens or concurrency.</summary>
+    /// <summary>Gets which bound sets the ideal: requests, input_tokens, output_tokens, concurrency or longest_request.</summary>
     public string Binding
     {
         get
         {
-            var admission = Max(Max(Requests, InputTokens), OutputTokens);
-            if (Concurrency > admission + MeanServiceTime)
+            var limits = Admission + MeanServiceTime;
+            if (LongestRequest > limits && LongestRequest >= Concurrency)
+            {
+                return "longest_request";
+            }
+
+            if (Concurrency > limits)
             {
                 return "concurrency";
             }
 
-            return admission == InputTokens ? "input_tokens" : admission == OutputTokens ? "output_tokens" : "requests";
+            return Admission == InputTokens ? "input_tokens" : Admission == OutputTokens ? "output_tokens" : "requests";
         }
     }
+
+    private TimeSpan Admission => Max(Max(Requests, InputTokens), OutputTokens);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

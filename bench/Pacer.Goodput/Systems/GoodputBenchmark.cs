@@ -64,6 +64,10 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
         await using (sender)
         {
             run = await WorkloadRunner.RunAsync(items, settings.Workload.Callers, sender, (ideal.Ideal * 5) + TimeSpan.FromMinutes(2));
+            if (sender is SdkSender { Probe: { } probe })
+            {
+                output.WriteLine(probe.Describe());
+            }
         }
 
         return GoodputResult.From(system, run, simulator.Attempts(), ideal);
@@ -76,7 +80,7 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
         output.WriteLine(string.Create(c, $"Upstream (simulator, per key): {l.RequestsPerMinute} RPM, {l.InputTokensPerMinute} input and {l.OutputTokensPerMinute} output tokens per minute, burst {l.BurstSeconds} s of refill, output accounting {settings.OutputAccounting}, remaining rounded to {settings.RemainingRounding}"));
         output.WriteLine(string.Create(c, $"Latency model: {settings.Latency.TimeToFirstToken.TotalMilliseconds} ms to first token, {settings.Latency.TokensPerSecond} tokens/s, jitter ±{settings.LatencyJitter:P0}; replies: mean {settings.MeanOutputTokens} tokens, {settings.MaxTokensRate:P0} run to max_tokens"));
         output.WriteLine(string.Create(c, $"Workload: {items.Count} requests from {settings.Workload.Callers} callers (seed {settings.Workload.Seed}); {ideal.TotalInputTokens} input tokens, {ideal.TotalOutputTokens} output tokens produced, {items.Sum(i => (long)i.MaxTokens)} max_tokens reserved in all"));
-        output.WriteLine(string.Create(c, $"Ideal makespan {Format.Seconds(ideal.Ideal)} ({ideal.Binding} binding): requests {Format.Seconds(ideal.Requests)}, input {Format.Seconds(ideal.InputTokens)}, output {Format.Seconds(ideal.OutputTokens)}, + mean service {Format.Seconds(ideal.MeanServiceTime)}; concurrency bound {Format.Seconds(ideal.Concurrency)}"));
+        output.WriteLine(string.Create(c, $"Ideal makespan {Format.Seconds(ideal.Ideal)} ({ideal.Binding} binding): requests {Format.Seconds(ideal.Requests)}, input {Format.Seconds(ideal.InputTokens)}, output {Format.Seconds(ideal.OutputTokens)}, + mean service {Format.Seconds(ideal.MeanServiceTime)}; concurrency bound {Format.Seconds(ideal.Concurrency)}; longest request {Format.Seconds(ideal.LongestRequest)}"));
         output.WriteLine();
     }
 }

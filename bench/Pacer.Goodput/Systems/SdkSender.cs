@@ -26,6 +26,9 @@ internal sealed class SdkSender(AnthropicClient client, HttpClient http, IAsyncD
         return new SdkSender(new AnthropicClient(options), http, owned);
     }
 
+    /// <summary>Gets the probe of the in-process limiter this client paces through, if any.</summary>
+    public LimiterProbe? Probe => owned as LimiterProbe;
+
     public async Task<CallOutcome> SendAsync(WorkItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);

@@ -59,10 +59,17 @@ internal static class SystemCatalog
     }
 
     private static Task<IRequestSender> PacerStaticAsync(Uri upstream, string key, GoodputSettings settings) =>
-        Task.FromResult<IRequestSender>(SdkSender.Create(upstream, key, PacerHttpClient.Create(StaticOptions(settings), innerHandler: Tagged()), maxRetries: 0));
+        Task.FromResult<IRequestSender>(PacerSender(upstream, key, StaticOptions(settings)));
 
     private static Task<IRequestSender> PacerLearningAsync(Uri upstream, string key, GoodputSettings settings) =>
-        Task.FromResult<IRequestSender>(SdkSender.Create(upstream, key, PacerHttpClient.Create(LearningOptions(), innerHandler: Tagged()), maxRetries: 0));
+        Task.FromResult<IRequestSender>(PacerSender(upstream, key, LearningOptions()));
+
+    /// <summary>The SDK over <see cref="PacerHttpClient"/>, with a limiter the harness watches (<see cref="LimiterProbe"/>).</summary>
+    private static SdkSender PacerSender(Uri upstream, string key, PacerOptions options)
+    {
+        var probe = new LimiterProbe(options);
+        return SdkSender.Create(upstream, key, PacerHttpClient.Create(probe.Limiter, innerHandler: Tagged()), maxRetries: 0, owned: probe);
+    }
 
     private static async Task<IRequestSender> GatewayAsync(Uri upstream, string key, GoodputSettings settings)
     {
