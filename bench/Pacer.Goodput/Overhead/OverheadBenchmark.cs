@@ -98,10 +98,12 @@ internal sealed class OverheadBenchmark(OverheadSettings settings, TextWriter ou
         new("gateway", gateway.Address, [gateway]),
     ];
 
+    /// <summary>Warms the target up under the same load (unmeasured), then measures the load and the CPU its own process spends meanwhile.</summary>
     private static async Task<Segment> MeasureAsync(Target target, LoadShape shape)
     {
+        await LoadGenerator.RunAsync(target.Address, Body, shape with { Warmup = TimeSpan.Zero, Duration = shape.Warmup });
         var before = target.Servers.Sum(s => s.CpuTime.Ticks);
-        var load = await LoadGenerator.RunAsync(target.Address, Body, shape);
+        var load = await LoadGenerator.RunAsync(target.Address, Body, shape with { Warmup = TimeSpan.Zero });
         var after = target.Servers.Sum(s => s.CpuTime.Ticks);
         return new Segment(load, TimeSpan.FromTicks(after - before));
     }

@@ -12,18 +12,18 @@ internal sealed record OverheadSettings
     public static OverheadSettings Quick { get; } = new()
     {
         Rounds = 1,
-        Paced = new LoadShape(Connections: 4, RatePerSecond: 15, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(6)),
-        Saturated = new LoadShape(Connections: 16, RatePerSecond: null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4)),
+        Paced = new LoadShape(Connections: 4, RatePerSecond: 15, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6)),
+        Saturated = new LoadShape(Connections: 16, RatePerSecond: null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)),
     };
 
     /// <summary>Gets how many times the three targets take turns in the paced phase (interleaved, to spread the machine's noise).</summary>
     public int Rounds { get; init; } = 3;
 
     /// <summary>Gets the paced load: 4 connections, 15 requests per second in all (900 per minute, under the gateway's 1000).</summary>
-    public LoadShape Paced { get; init; } = new(Connections: 4, RatePerSecond: 15, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(20));
+    public LoadShape Paced { get; init; } = new(Connections: 4, RatePerSecond: 15, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(20));
 
     /// <summary>Gets the saturating load: 16 connections as fast as answers come.</summary>
-    public LoadShape Saturated { get; init; } = new(Connections: 16, RatePerSecond: null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
+    public LoadShape Saturated { get; init; } = new(Connections: 16, RatePerSecond: null, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15));
 
     /// <summary>Gets the gateway's engine settings: every limit at the top of its range, so the limiter admits at once below 1000 RPM.</summary>
     public IReadOnlyDictionary<string, string> GatewaySettings { get; init; } = new Dictionary<string, string>
