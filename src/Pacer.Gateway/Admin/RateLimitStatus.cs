@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Pacer.Configuration;
 using Pacer.Limiting;
 
@@ -13,8 +14,8 @@ internal sealed record RateLimitStatus(
     SeedConfiguration Configuration,
     SeedCurrentStatus CurrentStatus,
     string Timestamp,
-    string? Message,
-    IReadOnlyDictionary<string, double>? Updated,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, double>? Updated,
     IReadOnlyDictionary<string, object> Settings,
     QueueStatus Queue,
     IReadOnlyList<UpstreamBucketSnapshot> UpstreamBuckets,

@@ -35,7 +35,7 @@ internal static class GatewayApplication
         var settingsStore = new SettingsStore(database);
         var engine = RateLimitSettings.Overlay(environment, settingsStore, out var skipped);
 
-        var simulator = options.UseSimulator ? await SimulatorUpstream.StartAsync().ConfigureAwait(false) : null;
+        var simulator = options.UseSimulator ? await SimulatorUpstream.StartAsync(builder.Configuration, TimeProvider.System).ConfigureAwait(false) : null;
         var upstream = simulator is not null
             ? new UpstreamTarget(simulator.BaseUrl, isSimulator: true, UpstreamTarget.SimulatorApiKey)
             : new UpstreamTarget(options.UpstreamBaseUrl ?? GatewayOptions.AnthropicApi, isSimulator: false, options.UpstreamApiKey);
@@ -44,7 +44,8 @@ internal static class GatewayApplication
         ConfigureServices(builder.Services, options, environment, engine, database, settingsStore, upstream);
         if (simulator is not null)
         {
-            builder.Services.AddSingleton(simulator);
+            // Created by a factory, so that the container stops it with the gateway.
+            builder.Services.AddSingleton(_ => simulator);
         }
 
         launch.Customize?.Invoke(builder);
@@ -128,6 +129,7 @@ internal static class GatewayApplication
     private static void WireLifetime(WebApplication app, GatewayOptions options, UpstreamTarget upstream, GatewayDatabase database, IReadOnlyList<SettingError> skipped)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pacer.Gateway");
+        _ = app.Services.GetService<SimulatorUpstream>();
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() =>
         {

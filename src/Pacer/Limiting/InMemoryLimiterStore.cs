@@ -15,6 +15,22 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     private readonly RequestPacer _pacer = new();
     private readonly Dictionary<BucketKey, BucketState> _buckets = [];
     private int _inFlight;
+    private int _sweepAt = SweepThreshold;
+
+    // Most requests go to the bucket of the previous one: compare references before hashing two strings.
+    private BucketState? _last;
+
+    /// <summary>Gets how many (key, model class) states are kept.</summary>
+    internal int BucketCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _buckets.Count;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public AdmissionDecision TryAdmit(BucketKey bucket, RequestCost cost, PacerOptions policy, long now, bool commit)
@@ -270,18 +286,29 @@ public sealed class InMemoryLimiterStore : ILimiterStore
 
     private BucketState Get(BucketKey bucket, long now)
     {
-        if (!_buckets.TryGetValue(bucket, out var state))
+        var state = _last;
+        if (state is null
+            || !ReferenceEquals(state.Key.UpstreamKey, bucket.UpstreamKey)
+            || !ReferenceEquals(state.Key.ModelClass, bucket.ModelClass))
         {
-            if (_buckets.Count >= SweepThreshold)
+            if (!_buckets.TryGetValue(bucket, out state))
             {
-                Sweep(now);
+                if (_buckets.Count >= _sweepAt)
+                {
+                    Sweep(now);
+
+                    // Sweep again only when the map has grown by half again, so a burst of live buckets costs linear time.
+                    _sweepAt = Math.Max(SweepThreshold, _buckets.Count + (_buckets.Count / 2));
+                }
+
+                state = new BucketState(bucket);
+                _buckets.Add(bucket, state);
             }
 
-            state = new BucketState(bucket);
-            _buckets.Add(bucket, state);
+            _last = state;
         }
 
-        state.LastUsed = now;
+        state.LastUsed = Math.Max(state.LastUsed, now);
         return state;
     }
 
@@ -302,6 +329,8 @@ public sealed class InMemoryLimiterStore : ILimiterStore
             {
                 _buckets.Remove(key);
             }
+
+            _last = null;
         }
     }
 }

@@ -10,21 +10,13 @@ namespace Pacer.Limiting;
 /// </summary>
 public sealed class Limiter : IDisposable
 {
-    private const int PoolSize = 64;
-
-    // How deep into one user's lane a pass looks for a waiter whose bucket is open.
-    private const int LaneScan = 32;
-
     private readonly Lock _gate = new();
     private readonly ILimiterStore _store;
-    private readonly FairQueue _queue = new();
-    private readonly ITimer _timer;
-    private readonly LimiterPermit?[] _pool = new LimiterPermit?[PoolSize];
-    private readonly List<BucketKey> _blocked = [];
+    private readonly AdmissionPump _pump;
+    private readonly FairQueue _queue;
+    private readonly PermitPool _pool = new();
     private readonly long _timestampDivisor;
     private PacerOptions _options;
-    private int _pooled;
-    private long _armedAt = long.MaxValue;
     private bool _disposed;
 
     /// <summary>Creates a limiter with the given policy.</summary>
@@ -49,7 +41,8 @@ public sealed class Limiter : IDisposable
         Estimator = estimator ?? new InputTokenEstimator();
         var frequency = TimeProvider.TimestampFrequency;
         _timestampDivisor = frequency >= TimeSpan.TicksPerSecond && frequency % TimeSpan.TicksPerSecond == 0 ? frequency / TimeSpan.TicksPerSecond : 0;
-        _timer = TimeProvider.CreateTimer(static state => ((Limiter)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _pump = new AdmissionPump(this, _store, TimeProvider);
+        _queue = _pump.Queue;
     }
 
     /// <summary>Gets the policy in force.</summary>
@@ -90,7 +83,12 @@ public sealed class Limiter : IDisposable
             var policy = _options;
             if (_disposed)
             {
-                return Refuse(new PacerRejectedException(RejectionReason.ShuttingDown, TimeSpan.Zero, "The limiter is shutting down."));
+                return Refuse(Rejections.ShuttingDown());
+            }
+
+            if (request.Deadline is { } deadline && deadline < TimeProvider.GetUtcNow())
+            {
+                return Refuse(Rejections.DeadlinePassed());
             }
 
             // Nobody waits: take the fast path. Otherwise only look, so that the queue's order is kept.
@@ -238,13 +236,12 @@ public sealed class Limiter : IDisposable
             }
 
             _disposed = true;
-            waiters = _queue.Drain();
-            _timer.Dispose();
+            waiters = _pump.Stop();
         }
 
         foreach (var waiter in waiters)
         {
-            Reject(waiter, new PacerRejectedException(RejectionReason.ShuttingDown, TimeSpan.Zero, "The limiter is shutting down."));
+            Reject(waiter, Rejections.ShuttingDown());
         }
     }
 
@@ -271,11 +268,7 @@ public sealed class Limiter : IDisposable
         {
             var now = Now();
             _store.Release(permit.Bucket, permit.Held, permit.IsCompleted, permit.IsConfirmed, _options, now);
-            if (_pooled < PoolSize)
-            {
-                _pool[_pooled++] = permit;
-            }
-
+            _pool.Return(permit);
             Pump(now);
         }
     }
@@ -320,11 +313,11 @@ public sealed class Limiter : IDisposable
         }
     }
 
-    private void OnTimer()
+    internal void OnTimer()
     {
         lock (_gate)
         {
-            _armedAt = long.MaxValue;
+            _pump.TimerFired();
             if (!_disposed)
             {
                 Pump(Now());
@@ -338,111 +331,22 @@ public sealed class Limiter : IDisposable
         Pump(Now());
     }
 
-    /// <summary>Admits waiters round-robin by user while the budgets allow, rejects those that cannot be admitted in time, and arms the timer. Under the lock.</summary>
-    private void Pump(long now)
+    private void Pump(long now) => _pump.Pump(_options, now);
+
+    /// <summary>Admits a waiter the pump chose. Under the lock.</summary>
+    internal void Grant(Waiter waiter, long now) =>
+        waiter.Succeed(Rent(waiter.Bucket, waiter.Request.Cost, now, now - waiter.EnqueuedAt));
+
+    /// <summary>Fails a waiter with a rejection, counted in the totals.</summary>
+    internal void Reject(Waiter waiter, PacerRejectedException rejection)
     {
-        if (_queue.Count == 0)
-        {
-            Arm(long.MaxValue, now);
-            return;
-        }
-
-        var policy = _options;
-        while (_queue.TryTakeExpired(now, out var expired))
-        {
-            var decision = _store.TryAdmit(expired.Bucket, expired.Request.Cost, policy, now, commit: false);
-            Reject(expired, WaitRejection(decision, "passed"));
-        }
-
-        // A bucket whose first waiter must wait stays closed to later waiters in this pass, so that a large
-        // request is not starved by small ones drawing on the same budget.
-        _blocked.Clear();
-        var wakeAt = long.MaxValue;
-        var misses = 0;
-        while (_queue.Cursor is { } lane && misses < _queue.Users)
-        {
-            switch (ServeLane(lane, policy, now, ref wakeAt))
-            {
-                case LaneOutcome.Served:
-                    misses = 0;
-                    break;
-                case LaneOutcome.Rejected:
-                    break;
-                case LaneOutcome.Blocked:
-                    _queue.Skip();
-                    misses++;
-                    break;
-                default:
-                    misses = int.MaxValue;
-                    break;
-            }
-        }
-
-        var expiry = _queue.NextExpiry();
-        Arm(Math.Min(wakeAt, expiry == long.MaxValue ? expiry : expiry + 1), now);
-    }
-
-    /// <summary>
-    /// Admits the first waiter of the lane whose budgets allow it. Within a lane, a waiter passes earlier ones only
-    /// when their buckets are blocked and its own is not, so order is FIFO per user and bucket.
-    /// </summary>
-    private LaneOutcome ServeLane(Lane lane, PacerOptions policy, long now, ref long wakeAt)
-    {
-        var waiter = lane.Head;
-        for (var scanned = 0; waiter is not null && scanned < LaneScan; scanned++, waiter = waiter.Next)
-        {
-            if (_blocked.Contains(waiter.Bucket))
-            {
-                continue;
-            }
-
-            var decision = _store.TryAdmit(waiter.Bucket, waiter.Request.Cost, policy, now, commit: true);
-            if (decision.Admitted)
-            {
-                _queue.DequeueServed(waiter);
-                waiter.Succeed(Rent(waiter.Bucket, waiter.Request.Cost, now, now - waiter.EnqueuedAt));
-                return LaneOutcome.Served;
-            }
-
-            if (decision.Status == AdmissionStatus.TooLarge || now + decision.RetryAfter.Ticks > waiter.ExpiresAt)
-            {
-                _queue.Remove(waiter);
-                Reject(waiter, decision.Status == AdmissionStatus.TooLarge ? TooLarge(waiter.Request.Cost, decision) : WaitRejection(decision, "would pass"));
-                return LaneOutcome.Rejected;
-            }
-
-            if (decision.BlockedForAll)
-            {
-                if (decision.SharedRetryAfter > TimeSpan.Zero)
-                {
-                    wakeAt = Math.Min(wakeAt, now + decision.SharedRetryAfter.Ticks);
-                }
-
-                return LaneOutcome.Stop;
-            }
-
-            wakeAt = Math.Min(wakeAt, now + decision.RetryAfter.Ticks);
-            _blocked.Add(waiter.Bucket);
-        }
-
-        return LaneOutcome.Blocked;
-    }
-
-    private void Arm(long due, long now)
-    {
-        if (due == _armedAt || _disposed)
-        {
-            return;
-        }
-
-        _armedAt = due;
-        _timer.Change(due == long.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromTicks(Math.Max(1, due - now)), Timeout.InfiniteTimeSpan);
+        Totals.RequestRejected();
+        waiter.Fail(rejection);
     }
 
     private LimiterPermit Rent(BucketKey bucket, RequestCost cost, long now, long queueTicks)
     {
-        var permit = _pooled > 0 ? _pool[--_pooled]! : new LimiterPermit();
-        _pool[_pooled] = null;
+        var permit = _pool.Rent();
         permit.Activate(this, bucket, cost, now, queueTicks);
         return permit;
     }
@@ -463,54 +367,22 @@ public sealed class Limiter : IDisposable
     {
         if (decision.Status == AdmissionStatus.TooLarge)
         {
-            return TooLarge(cost, decision);
+            return Rejections.TooLarge(cost, decision);
         }
 
         if (_queue.Count >= policy.MaxQueueLength)
         {
-            var slot = TimeSpan.FromTicks(TimeSpan.TicksPerMinute / policy.MaxRequestsPerMinute);
-            return new PacerRejectedException(
-                RejectionReason.QueueFull,
-                decision.RetryAfter > slot ? decision.RetryAfter : slot,
-                $"The queue already holds {_queue.Count} waiting requests (MaxQueueLength {policy.MaxQueueLength}).");
+            return Rejections.QueueFull(_queue.Count, decision, policy);
         }
 
-        var mustWait = !decision.Admitted;
-        return mustWait && (expiresAt <= now || now + decision.RetryAfter.Ticks > expiresAt) ? WaitRejection(decision, "would pass") : null;
+        // A wait known to outlast the deadline or MaxQueueWait fails now rather than later.
+        var tooLate = !decision.Admitted && (expiresAt <= now || now + decision.RetryAfter.Ticks > expiresAt);
+        return tooLate ? Rejections.TooLate(decision, passed: false) : null;
     }
-
-    private static PacerRejectedException WaitRejection(AdmissionDecision decision, string verb)
-    {
-        var cooldown = (decision.Blockers & AdmissionBlockers.Cooldown) != 0;
-        var wait = decision.RetryAfter;
-        return new PacerRejectedException(
-            cooldown ? RejectionReason.Cooldown : RejectionReason.WaitTooLong,
-            wait,
-            $"Admission {verb} the request's deadline or MaxQueueWait: at least {wait.TotalMilliseconds:0} ms more wait for {decision.Blockers}.");
-    }
-
-    private static PacerRejectedException TooLarge(RequestCost cost, AdmissionDecision decision) => new(
-        RejectionReason.TooLarge,
-        TimeSpan.Zero,
-        $"The request ({cost.InputTokens} input, {cost.OutputTokens} output tokens reserved) is larger than a whole per-minute budget: {decision.Blockers}.");
 
     private ValueTask<Permit> Refuse(PacerRejectedException rejection)
     {
         Totals.RequestRejected();
         return ValueTask.FromException<Permit>(rejection);
-    }
-
-    private void Reject(Waiter waiter, PacerRejectedException rejection)
-    {
-        Totals.RequestRejected();
-        waiter.Fail(rejection);
-    }
-
-    private enum LaneOutcome
-    {
-        Served,
-        Rejected,
-        Blocked,
-        Stop,
     }
 }

@@ -17,7 +17,10 @@ public sealed class ModelClassMap
     private const int CacheLimit = 1024;
 
     private readonly KeyValuePair<string, string>[] _rules;
-    private readonly ConcurrentDictionary<string, string> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Answer> _cache = new(StringComparer.Ordinal);
+
+    // The previous answer, checked by reference first: callers usually pass the same model string again.
+    private volatile Answer? _last;
 
     /// <summary>Creates a map from ordered <c>(pattern, class)</c> rules.</summary>
     public ModelClassMap(IEnumerable<KeyValuePair<string, string>> rules)
@@ -94,15 +97,22 @@ public sealed class ModelClassMap
     public string ClassOf(string model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        var last = _last;
+        if (last is not null && ReferenceEquals(last.Model, model))
+        {
+            return last.Class;
+        }
+
         if (_cache.TryGetValue(model, out var cached))
         {
-            return cached;
+            _last = cached;
+            return cached.Class;
         }
 
         var modelClass = Match(model);
         if (_cache.Count < CacheLimit)
         {
-            _cache.TryAdd(model, modelClass);
+            _cache.TryAdd(model, new Answer(model, modelClass));
         }
 
         return modelClass;
@@ -128,4 +138,6 @@ public sealed class ModelClassMap
         using var reader = new StreamReader(stream);
         return Parse(reader.ReadToEnd());
     }
+
+    private sealed record Answer(string Model, string Class);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Pacer.Limiting;
@@ -185,15 +186,21 @@ internal readonly record struct RequestBodyMeasure(long TextBytes, long FixedTok
         long length = 0;
         for (var i = 0; i < raw.Length; i++)
         {
-            if (raw[i] == '\\' && i + 1 < raw.Length)
+            if (raw[i] != '\\' || i + 1 >= raw.Length)
             {
-                // \uXXXX is one UTF-16 unit: ASCII is 1 byte, the rest 2 or 3 (a surrogate pair makes 4 in all).
-                length += raw[i + 1] == 'u' ? (i + 5 < raw.Length && raw[i + 2] == '0' && raw[i + 3] == '0' ? 1 : 2) : 1;
-                i += raw[i + 1] == 'u' ? 5 : 1;
+                length++;
+            }
+            else if (raw[i + 1] == 'u' && i + 5 < raw.Length
+                && int.TryParse(raw.Slice(i + 2, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
+            {
+                // One UTF-16 unit: a surrogate is half of a 4-byte character.
+                length += code < 0x80 ? 1 : code < 0x800 || char.IsSurrogate((char)code) ? 2 : 3;
+                i += 5;
             }
             else
             {
                 length++;
+                i++;
             }
         }
 

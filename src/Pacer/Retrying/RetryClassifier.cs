@@ -28,8 +28,16 @@ internal static class RetryClassifier
         var spendLimit = false;
         if (header is null && response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            var body = await ResponseBuffer.PeekAsync(response, PeekLimit, cancellationToken).ConfigureAwait(false);
-            spendLimit = body is { } bytes && IsSpendLimitReached(bytes.Span);
+            try
+            {
+                var body = await ResponseBuffer.PeekAsync(response, PeekLimit, cancellationToken).ConfigureAwait(false);
+                spendLimit = body is { } bytes && IsSpendLimitReached(bytes.Span);
+            }
+            catch (Exception exception) when (exception is HttpRequestException or IOException or OperationCanceledException)
+            {
+                // A body that cannot be read says nothing about the spend cap; the status decides (and cancellation stops the loop).
+                spendLimit = false;
+            }
         }
 
         return Classify((int)response.StatusCode, header, spendLimit);

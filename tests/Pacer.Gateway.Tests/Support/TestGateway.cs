@@ -38,7 +38,7 @@ internal sealed class TestGateway : IAsyncDisposable
         where T : notnull => App.Services.GetRequiredService<T>();
 
     /// <summary>Starts a gateway with <paramref name="settings"/> (environment-variable names) and no other source.</summary>
-    public static async Task<TestGateway> StartAsync(IReadOnlyDictionary<string, string?> settings, string? folder = null)
+    public static async Task<TestGateway> StartAsync(IReadOnlyDictionary<string, string?> settings, string? folder = null, Action<IServiceCollection>? services = null)
     {
         folder ??= Directory.CreateTempSubdirectory("pacer-gateway-").FullName;
         var values = new Dictionary<string, string?>(settings);
@@ -57,6 +57,7 @@ internal sealed class TestGateway : IAsyncDisposable
                     filters.Rules.Clear();
                     filters.MinLevel = LogLevel.Trace;
                 });
+                services?.Invoke(builder.Services);
             },
         };
         var app = await GatewayApplication.BuildAsync(launch).WaitAsync(Bound);

@@ -138,6 +138,17 @@ public sealed class LimiterTests
     }
 
     [Fact]
+    public void AcquireAsync_DeadlineAlreadyPassed_RejectsEvenWhenFree()
+    {
+        using var fixture = new LimiterFixture();
+
+        var late = fixture.Start(deadline: fixture.Time.GetUtcNow().AddMilliseconds(-1));
+
+        late.ErrorOf<PacerRejectedException>().Reason.ShouldBe(RejectionReason.WaitTooLong);
+        fixture.Limiter.Snapshot().RecentRequests.ShouldBe(0);
+    }
+
+    [Fact]
     public void AcquireAsync_MaxQueueWaitZeroAndBusy_RejectsAtOnce()
     {
         using var fixture = new LimiterFixture(OneAtATime with { MaxQueueWait = 0 });

@@ -19,6 +19,7 @@ public sealed class RetryAfterTests
     [InlineData("Wed, 01 Jan 2025 12:00:30 GMT", 30_000.0)]
     [InlineData("Wed, 01 Jan 2025 12:01:00 GMT", 60_000.0)]
     [InlineData("Wednesday, 01-Jan-25 12:00:05 GMT", 5_000.0)]
+    [InlineData("Wed Jan  1 12:00:20 2025", 20_000.0)]
     [InlineData("Wed, 01 Jan 2025 12:00:00 GMT", 0.0)]
     [InlineData("Wed, 01 Jan 2025 11:59:00 GMT", 0.0)]
     [InlineData("Mon, 01 Jan 2024 00:00:00 GMT", 0.0)]

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Pacer.Tests.Interop;
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 and a free port, answering <c>POST /v1/messages</c> from a script (call number → status,
+/// headers, body), and recording each request's headers and the fake time at which it arrived.
+/// </summary>
+internal sealed class FakeAnthropicServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _calls;
+
+    private FakeAnthropicServer(WebApplication app) => _app = app;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public ConcurrentQueue<Arrival> Arrivals { get; } = new();
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    public static async Task<FakeAnthropicServer> StartAsync(TimeProvider clock, Func<int, Answer> script)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var server = new FakeAnthropicServer(app);
+        app.MapPost("/v1/messages", async (HttpContext context) =>
+        {
+            var call = Interlocked.Increment(ref server._calls);
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync(context.RequestAborted);
+            var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            server.Arrivals.Enqueue(new Arrival(call, clock.GetUtcNow(), headers, body));
+            var answer = script(call);
+            context.Response.StatusCode = answer.Status;
+            foreach (var (name, value) in answer.Headers)
+            {
+                context.Response.Headers[name] = value;
+            }
+
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(answer.Body, context.RequestAborted);
+        });
+        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        server.BaseAddress = new Uri(app.Urls.Single());
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await _app.DisposeAsync();
+    }
+
+    public sealed record Answer(int Status, string Body, params (string Name, string Value)[] Headers);
+
+    public sealed record Arrival(int Call, DateTimeOffset At, Dictionary<string, string> Headers, string Body);
+}
