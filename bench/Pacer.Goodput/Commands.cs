@@ -17,7 +17,7 @@ internal static class Commands
     private const string Usage = """
         Pacer benchmark harness (Release build: dotnet run -c Release --project bench/Pacer.Goodput -- COMMAND)
           goodput  [--quick] [--systems 1,2,3,4,5] [--burst-seconds 5] [--output-accounting actual|reserve]
-                   [--remaining-rounding 1000] [--out results.jsonl]
+                   [--remaining-rounding 1000] [--max-tokens N (all requests)] [--out results.jsonl]
           overhead [--quick] [--out results.jsonl]
           scale    [--quick] [--out results.jsonl]
           forwarder --upstream URL   (started by overhead: a bare YARP forwarder on a free loopback port)
@@ -80,6 +80,11 @@ internal static class Commands
         if (options.GetValueOrDefault("--output-accounting") is { } accounting)
         {
             settings = settings with { OutputAccounting = Enum.Parse<OutputAccounting>(accounting, ignoreCase: true) };
+        }
+
+        if (options.GetValueOrDefault("--max-tokens") is { } maxTokens)
+        {
+            settings = settings with { Workload = settings.Workload with { FixedMaxTokens = int.Parse(maxTokens, CultureInfo.InvariantCulture) } };
         }
 
         if (options.GetValueOrDefault("--remaining-rounding") is { } rounding)

@@ -28,6 +28,9 @@ internal sealed record GoodputResult
     /// <summary>Gets the 429 responses the upstream sent.</summary>
     public required int Upstream429 { get; init; }
 
+    /// <summary>Gets the 429s by the limit the upstream said was hit (requests, input_tokens, output_tokens).</summary>
+    public required IReadOnlyDictionary<string, int> Upstream429ByLimit { get; init; }
+
     /// <summary>Gets how many distinct requests met at least one 429 upstream.</summary>
     public required int RequestsMeeting429 { get; init; }
 
@@ -75,6 +78,7 @@ internal sealed record GoodputResult
             Failures = failed.GroupBy(r => r.Outcome.Error ?? "unknown").OrderByDescending(g => g.Count()).ToDictionary(g => g.Key, g => g.Count()),
             Attempts = messages.Count,
             Upstream429 = limited.Count,
+            Upstream429ByLimit = limited.GroupBy(a => a.LimitHit ?? "unknown").OrderByDescending(g => g.Count()).ToDictionary(g => g.Key, g => g.Count()),
             RequestsMeeting429 = limited.Select(a => a.Headers.GetValueOrDefault(RequestTag.HeaderName) ?? a.RequestId).Distinct().Count(),
             MakespanSeconds = run.Makespan.TotalSeconds,
             IdealSeconds = ideal.Ideal.TotalSeconds,

@@ -21,7 +21,8 @@ internal static class WorkloadGenerator
         {
             var (_, minWords, maxWords) = Pick(spec.PromptSizes, random.NextDouble(), s => s.Share);
             var words = random.Next(minWords, maxWords + 1);
-            var maxTokens = Pick(spec.MaxTokens, random.NextDouble(), m => m.Share).MaxTokens;
+            var drawn = Pick(spec.MaxTokens, random.NextDouble(), m => m.Share).MaxTokens; // Drawn even when fixed, so the prompts stay the same.
+            var maxTokens = spec.FixedMaxTokens ?? drawn;
             items.Add(new WorkItem(i, Prompt(i, words, random), maxTokens));
         }
 

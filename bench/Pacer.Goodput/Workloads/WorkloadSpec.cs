@@ -26,6 +26,9 @@ internal sealed record WorkloadSpec
         (0.15, 500, 900),
     ];
 
+    /// <summary>Gets one <c>max_tokens</c> for every request instead of the mix (the prompts stay the same), or null for the mix.</summary>
+    public int? FixedMaxTokens { get; init; }
+
     /// <summary>Gets the <c>max_tokens</c> values and their shares.</summary>
     public IReadOnlyList<(double Share, int MaxTokens)> MaxTokens { get; init; } =
     [

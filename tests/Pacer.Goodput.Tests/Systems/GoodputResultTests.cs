@@ -12,10 +12,11 @@ public sealed class GoodputResultTests
         MeanServiceTime: TimeSpan.FromSeconds(1), Concurrency: TimeSpan.FromSeconds(2), LongestRequest: TimeSpan.FromSeconds(4),
         TotalInputTokens: 1000, TotalOutputTokens: 100);
 
-    private static SimulatorAttempt Attempt(string tag, int status, long output = 0) => new()
+    private static SimulatorAttempt Attempt(string tag, int status, long output = 0, string? limit = null) => new()
     {
         Path = "/v1/messages",
         Status = status,
+        LimitHit = limit,
         OutputTokens = output,
         Headers = new Dictionary<string, string> { [RequestTag.HeaderName] = tag },
     };
@@ -31,8 +32,8 @@ public sealed class GoodputResultTests
         SimulatorAttempt[] attempts =
         [
             Attempt("w0", 200, output: 7),
-            Attempt("w1", 429), Attempt("w1", 429), Attempt("w1", 200, output: 5),
-            Attempt("w2", 429), Attempt("w2", 429),
+            Attempt("w1", 429, limit: "input_tokens"), Attempt("w1", 429, limit: "requests"), Attempt("w1", 200, output: 5),
+            Attempt("w2", 429, limit: "input_tokens"), Attempt("w2", 429, limit: "input_tokens"),
             new() { Path = "/v1/messages/count_tokens", Status = 429 },
         ];
 
@@ -41,6 +42,7 @@ public sealed class GoodputResultTests
         result.Attempts.ShouldBe(6);
         result.Upstream429.ShouldBe(4);
         result.RequestsMeeting429.ShouldBe(2);
+        result.Upstream429ByLimit.ShouldBe(new Dictionary<string, int> { ["input_tokens"] = 3, ["requests"] = 1 });
         result.Failed.ShouldBe(1);
         result.Failures.ShouldBe(new Dictionary<string, int> { ["HTTP 429"] = 1 });
         result.OutputTokensServed.ShouldBe(12);

@@ -28,6 +28,16 @@ public sealed class WorkloadGeneratorTests
         words.Max().ShouldBeLessThanOrEqualTo(901);
     }
 
+    [Fact]
+    public void Generate_FixedMaxTokens_KeepsThePromptsAndSetsEveryMaxTokens()
+    {
+        var mixed = WorkloadGenerator.Generate(WorkloadSpec.Quick);
+        var fixedMax = WorkloadGenerator.Generate(WorkloadSpec.Quick with { FixedMaxTokens = 64 });
+
+        fixedMax.Select(i => i.Prompt).ShouldBe(mixed.Select(i => i.Prompt));
+        fixedMax.ShouldAllBe(i => i.MaxTokens == 64);
+    }
+
     [Theory]
     [InlineData(0.0, "a")]
     [InlineData(0.49, "a")]
