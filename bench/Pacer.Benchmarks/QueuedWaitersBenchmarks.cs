@@ -81,13 +81,13 @@ public class QueuedWaitersBenchmarks
     [Benchmark(Description = "Built-in ConcurrencyLimiter: cancel 10,000 waiters")]
     public void BuiltInCancelAll() => _cancel.Cancel();
 
-    /// <summary>One queue per iteration, built before it and drained after it; in-process, as the run's toolchain.</summary>
+    /// <summary>One queue per iteration, built before it and drained after it; 20 warm-up iterations so the JIT has tiered up; in-process.</summary>
     private sealed class Config : ManualConfig
     {
         public Config() => AddJob(Job.Default
             .WithStrategy(RunStrategy.Monitoring)
             .WithLaunchCount(1)
-            .WithWarmupCount(2)
+            .WithWarmupCount(20)
             .WithIterationCount(15)
             .WithInvocationCount(1)
             .WithUnrollFactor(1)

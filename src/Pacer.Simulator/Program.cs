@@ -30,7 +30,7 @@ internal static class Program
         SimulatorHost host;
         try
         {
-            host = await SimulatorHost.StartAsync(options, TimeProvider.System, logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning), CancellationToken.None).ConfigureAwait(false);
+            host = await SimulatorHost.StartAsync(options, TimeProvider.System, ConsoleLogging, CancellationToken.None).ConfigureAwait(false);
         }
         catch (ArgumentException e)
         {
@@ -51,6 +51,10 @@ internal static class Program
 
         return 0;
     }
+
+    /// <summary>Warnings and errors on the console, without Kestrel's note that the options override ASPNETCORE_URLS.</summary>
+    private static void ConsoleLogging(ILoggingBuilder logging) =>
+        logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
 
     /// <summary>Binds options from defaults, appsettings.json, --config files, environment variables and flags (later wins).</summary>
     internal static SimulatorOptions Bind(Dictionary<string, string?> flags, IEnumerable<string> files)

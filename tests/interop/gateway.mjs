@@ -78,7 +78,7 @@ for (const style of Object.keys(styles)) {
   }
 }
 
-// The simulator answers the first two attempts of every request of this key with 429 (queued by the .NET test).
+// The simulator answers ten attempts of this key's ten concurrent requests with 429 (queued by the .NET test).
 scenarios.storm = async () => {
   const client = styles.bearer('sk-ant-node-storm');
   const results = await Promise.allSettled(Array.from({ length: 10 }, () => client.messages.create(params()).withResponse()));

@@ -19,6 +19,7 @@ internal static class AdminEndpoints
         admin.MapPost("/update-rate-limits", UpdateAsync);
         admin.MapPost("/reset-rate-limits", Reset);
         admin.MapKeys();
+        admin.MapUsage();
         return admin;
     }
 

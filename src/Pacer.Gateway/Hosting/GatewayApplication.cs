@@ -9,6 +9,7 @@ using Pacer.Gateway.Operations;
 using Pacer.Gateway.Proxy;
 using Pacer.Gateway.Storage;
 using Pacer.Limiting;
+using Pacer.Usage;
 
 namespace Pacer.Gateway.Hosting;
 
@@ -41,7 +42,7 @@ internal static class GatewayApplication
             : new UpstreamTarget(options.UpstreamBaseUrl ?? GatewayOptions.AnthropicApi, isSimulator: false, options.UpstreamApiKey);
 
         ConfigureHost(builder, options);
-        ConfigureServices(builder.Services, options, environment, engine, database, settingsStore, upstream);
+        ConfigureServices(builder.Services, builder.Configuration, options, environment, engine, database, settingsStore, upstream);
         if (simulator is not null)
         {
             // Created by a factory, so that the container stops it with the gateway.
@@ -78,6 +79,7 @@ internal static class GatewayApplication
 
     private static void ConfigureServices(
         IServiceCollection services,
+        IConfiguration configuration,
         GatewayOptions options,
         PacerOptions environment,
         PacerOptions engine,
@@ -94,6 +96,8 @@ internal static class GatewayApplication
         services.AddSingleton<KeyStore>();
         services.AddSingleton(upstream);
         services.AddPacer(engine);
+        services.AddPacerUsage(UsageStore(configuration, options));
+        services.AddSingleton<BudgetCheck>();
         services.AddSingleton<RateLimitSettings>();
         services.AddSingleton<AdminKeyFilter>();
         services.AddSingleton<CallerAuthenticator>();
@@ -102,7 +106,10 @@ internal static class GatewayApplication
         services.AddSingleton<ResponseRelay>();
         services.AddSingleton<ProxyEndpoint>();
         // One engine: every proxied request goes through the PacerHandler, which paces, limits and retries it.
+        // The factory's own request loggers keep raw header values (API keys) in their structured state even though
+        // the text is redacted; the gateway logs its own line per request instead.
         services.AddHttpClient(ProxyEndpoint.ClientName)
+            .RemoveAllLoggers()
             .AddPacer()
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
@@ -115,6 +122,14 @@ internal static class GatewayApplication
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Pacer", GatewayMetrics.MeterName)
             .AddPrometheusExporter());
+    }
+
+    /// <summary>The usage ledger lives in the gateway's own file unless <c>PACER_USAGE_STORE</c> names another store.</summary>
+    private static UsageOptions UsageStore(IConfiguration configuration, GatewayOptions options)
+    {
+        var usage = UsageOptions.Bind(configuration);
+        var named = configuration[UsageOptions.StoreVariable] ?? configuration[$"{UsageOptions.SectionName}:{nameof(UsageOptions.Store)}"];
+        return string.IsNullOrWhiteSpace(named) ? usage with { Store = options.DatabasePath } : usage;
     }
 
     private static void MapEndpoints(WebApplication app)

@@ -4,6 +4,7 @@ using Pacer.Gateway.Hosting;
 using Pacer.Gateway.Operations;
 using Pacer.Http;
 using Pacer.Limiting;
+using Pacer.Usage;
 
 namespace Pacer.Gateway.Proxy;
 
@@ -18,6 +19,7 @@ internal sealed class ProxyEndpoint(
     CallerAuthenticator authenticator,
     GatewayOptions options,
     ResponseRelay relay,
+    BudgetCheck budgets,
     ShutdownGate gate,
     GatewayMetrics metrics,
     TimeProvider timeProvider,
@@ -27,6 +29,7 @@ internal sealed class ProxyEndpoint(
     public const string UserHeader = "x-pacer-user";
     public const string EndpointHeader = "x-pacer-endpoint";
     public const int MaxLabelLength = 200;
+    private const string MessagesPath = "/v1/messages";
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -102,6 +105,21 @@ internal sealed class ProxyEndpoint(
         }
 
         outgoing.Options.Set(PacerRequestOptions.Endpoint, record.Endpoint);
+        BudgetReservation hold;
+        try
+        {
+            hold = HttpMethods.IsPost(request.Method) && request.Path.Equals(MessagesPath, StringComparison.Ordinal)
+                ? await budgets.ReserveAsync(record.User ?? AcquireRequest.AnonymousUser, facts, body, context.RequestAborted).ConfigureAwait(false)
+                : BudgetReservation.Unlimited;
+        }
+        catch (BudgetExceededException exceeded)
+        {
+            await Answer(context, record, new AnthropicError(BillingErrorBody.StatusCode, BillingErrorBody.ErrorType, exceeded.Message)).ConfigureAwait(false);
+            return;
+        }
+
+        // Released when the request has ended, after the recorder has charged what it really cost.
+        using var budgetHold = hold;
         using var response = await SendAsync(context, outgoing, record).ConfigureAwait(false);
         if (response is null)
         {

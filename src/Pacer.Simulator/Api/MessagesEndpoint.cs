@@ -82,7 +82,7 @@ internal sealed class MessagesEndpoint(SimulatorState state, FaultResponder faul
                 await writer.WriteMessageAsync(answer).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or IOException && http.RequestAborted.IsCancellationRequested)
         {
             // The client left mid-answer; the lease below still settles what was produced.
         }

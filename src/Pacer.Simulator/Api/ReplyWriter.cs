@@ -129,10 +129,10 @@ internal sealed class ReplyWriter(Pacing pacing, FaultResponder faults)
             }, 0),
         };
 
-        for (var start = 0; start < reply.Tokens.Count; start += TokensPerDelta)
+        for (var start = 0; start < reply.Tokens.Length; start += TokensPerDelta)
         {
-            var count = Math.Min(TokensPerDelta, reply.Tokens.Count - start);
-            var text = string.Concat(reply.Tokens.Skip(start).Take(count));
+            var count = Math.Min(TokensPerDelta, reply.Tokens.Length - start);
+            var text = string.Concat(reply.Tokens.AsSpan(start, count));
             events.Add(("content_block_delta", json =>
             {
                 json.WriteStartObject();

@@ -44,7 +44,7 @@ internal sealed class ReplyGenerator(OutputOptions options, int seed)
             sentence++;
         }
 
-        return new Reply(tokens, stopReason, stopSequence);
+        return new Reply([.. tokens], stopReason, stopSequence);
     }
 
     private (long Length, string StopReason) DrawLength(ref SplitMix64 random, long maxTokens)

@@ -49,7 +49,7 @@ internal sealed class AdmissionPump
 
         while (Queue.TryTakeExpired(now, out var expired))
         {
-            _owner.Reject(expired, Rejections.TooLate(_store.TryAdmit(expired.Bucket, expired.Request.Cost, policy, now, commit: false), passed: true));
+            _owner.Reject(expired, Rejections.TooLate(_store.TryAdmit(expired.Bucket, expired.Cost, policy, now, commit: false), passed: true));
         }
 
         // A bucket whose first waiter must wait stays closed to later waiters in this pass, so that a large
@@ -94,7 +94,7 @@ internal sealed class AdmissionPump
                 continue;
             }
 
-            var decision = _store.TryAdmit(waiter.Bucket, waiter.Request.Cost, policy, now, commit: true);
+            var decision = _store.TryAdmit(waiter.Bucket, waiter.Cost, policy, now, commit: true);
             if (decision.Admitted)
             {
                 Queue.DequeueServed(waiter);
@@ -106,7 +106,7 @@ internal sealed class AdmissionPump
             {
                 Queue.Remove(waiter);
                 _owner.Reject(waiter, decision.Status == AdmissionStatus.TooLarge
-                    ? Rejections.TooLarge(waiter.Request.Cost, decision)
+                    ? Rejections.TooLarge(waiter.Cost, decision)
                     : Rejections.TooLate(decision, passed: false));
                 return LaneOutcome.Rejected;
             }
@@ -126,6 +126,15 @@ internal sealed class AdmissionPump
         }
 
         return LaneOutcome.Blocked;
+    }
+
+    /// <summary>Makes the timer fire by <paramref name="due"/> at the latest, without a pass over the waiters.</summary>
+    public void ArmNoLaterThan(long due, long now)
+    {
+        if (due < _armedAt)
+        {
+            Arm(due, now);
+        }
     }
 
     private void Arm(long due, long now)

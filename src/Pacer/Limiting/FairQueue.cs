@@ -21,11 +21,11 @@ internal sealed class FairQueue
     /// <summary>Gets the lane whose turn it is, or null when nobody waits.</summary>
     public Lane? Cursor { get; private set; }
 
-    public void Enqueue(Waiter waiter)
+    public void Enqueue(Waiter waiter, string user)
     {
-        if (!_lanes.TryGetValue(waiter.Request.User, out var lane))
+        if (!_lanes.TryGetValue(user, out var lane))
         {
-            lane = new Lane(waiter.Request.User);
+            lane = new Lane(user);
             _lanes.Add(lane.User, lane);
             JoinRing(lane);
         }
@@ -36,9 +36,10 @@ internal sealed class FairQueue
         _expiries.Enqueue(waiter, waiter.ExpiresAt);
     }
 
-    /// <summary>Removes a queued waiter wherever it is.</summary>
-    public void Remove(Waiter waiter)
+    /// <summary>Removes a queued waiter wherever it is; returns whether it was first in its lane.</summary>
+    public bool Remove(Waiter waiter)
     {
+        var first = waiter.Previous is null;
         var lane = waiter.Lane!;
         lane.Remove(waiter);
         waiter.IsQueued = false;
@@ -52,6 +53,8 @@ internal sealed class FairQueue
         {
             Compact();
         }
+
+        return first;
     }
 
     /// <summary>Removes the head of the cursor's lane after it was admitted, and passes the turn to the next lane.</summary>

@@ -22,7 +22,7 @@ public sealed class Limiter : IDisposable
     /// <summary>Creates a limiter with the given policy.</summary>
     /// <param name="options">The operator's policy; validated.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> by default.</param>
-    /// <param name="store">Where the state lives; a new <see cref="InMemoryLimiterStore"/> by default.</param>
+    /// <param name="store">Where the state lives; by default this limiter's own in-memory state (an <see cref="InMemoryLimiterStore"/> may be shared).</param>
     /// <param name="modelClasses">Which models share limits; <see cref="ModelClassMap.Default"/> by default.</param>
     /// <param name="estimator">The input-token estimator; a new <see cref="InputTokenEstimator"/> by default.</param>
     /// <exception cref="PacerOptionsException">A setting is out of range.</exception>
@@ -36,7 +36,7 @@ public sealed class Limiter : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = PacerOptionsValidator.ThrowIfInvalid(options);
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _store = store ?? new InMemoryLimiterStore();
+        _store = store ?? new UnsharedLimiterStore();
         ModelClasses = modelClasses ?? ModelClassMap.Default;
         Estimator = estimator ?? new InputTokenEstimator();
         var frequency = TimeProvider.TimestampFrequency;
@@ -104,9 +104,20 @@ public sealed class Limiter : IDisposable
                 return Refuse(rejection);
             }
 
-            waiter = new Waiter(this, request, bucket, now, expiresAt, cancellationToken);
-            _queue.Enqueue(waiter);
-            Pump(now);
+            waiter = new Waiter(this, bucket, request.Cost, now, expiresAt);
+            _queue.Enqueue(waiter, request.User);
+
+            // When a limit shared by every request blocks this one, it blocks the rest too: no pass can admit anyone
+            // now, only the timer must cover this waiter's expiry and the shared wait.
+            if (decision.BlockedForAll)
+            {
+                var sharedWait = decision.SharedRetryAfter.Ticks;
+                _pump.ArmNoLaterThan(sharedWait > 0 ? Math.Min(expiresAt + 1, now + sharedWait) : expiresAt + 1, now);
+            }
+            else
+            {
+                Pump(now);
+            }
         }
 
         if (cancellationToken.CanBeCanceled)
@@ -307,9 +318,14 @@ public sealed class Limiter : IDisposable
                 return;
             }
 
-            _queue.Remove(waiter);
+            var wasFirst = _queue.Remove(waiter);
             waiter.Fail(new OperationCanceledException("The wait for admission was cancelled.", token));
-            Pump(Now());
+
+            // Only a lane's first waiter can have held others back (its bucket closed to them in a pass).
+            if (wasFirst)
+            {
+                Pump(Now());
+            }
         }
     }
 
@@ -335,7 +351,7 @@ public sealed class Limiter : IDisposable
 
     /// <summary>Admits a waiter the pump chose. Under the lock.</summary>
     internal void Grant(Waiter waiter, long now) =>
-        waiter.Succeed(Rent(waiter.Bucket, waiter.Request.Cost, now, now - waiter.EnqueuedAt));
+        waiter.Succeed(Rent(waiter.Bucket, waiter.Cost, now, now - waiter.EnqueuedAt));
 
     /// <summary>Fails a waiter with a rejection, counted in the totals.</summary>
     internal void Reject(Waiter waiter, PacerRejectedException rejection)

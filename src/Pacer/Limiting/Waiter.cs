@@ -7,28 +7,25 @@ internal sealed class Waiter : IValueTaskSource<Permit>
 {
     private ManualResetValueTaskSourceCore<Permit> _core = new() { RunContinuationsAsynchronously = true };
 
-    public Waiter(Limiter owner, AcquireRequest request, BucketKey bucket, long enqueuedAt, long expiresAt, CancellationToken cancellationToken)
+    public Waiter(Limiter owner, BucketKey bucket, RequestCost cost, long enqueuedAt, long expiresAt)
     {
         Owner = owner;
-        Request = request;
         Bucket = bucket;
+        Cost = cost;
         EnqueuedAt = enqueuedAt;
         ExpiresAt = expiresAt;
-        CancellationToken = cancellationToken;
     }
 
     public Limiter Owner { get; }
 
-    public AcquireRequest Request { get; }
-
     public BucketKey Bucket { get; }
+
+    public RequestCost Cost { get; }
 
     public long EnqueuedAt { get; }
 
     /// <summary>Gets the last moment the waiter may be admitted: the earlier of <c>MaxQueueWait</c> and the request's deadline.</summary>
     public long ExpiresAt { get; }
-
-    public CancellationToken CancellationToken { get; }
 
     public CancellationTokenRegistration Registration { get; set; }
 

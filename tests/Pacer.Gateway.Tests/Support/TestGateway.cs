@@ -43,6 +43,7 @@ internal sealed class TestGateway : IAsyncDisposable
         folder ??= Directory.CreateTempSubdirectory("pacer-gateway-").FullName;
         var values = new Dictionary<string, string?>(settings);
         values.TryAdd("PACER_DB_PATH", Path.Combine(folder, "pacer.db"));
+        values.TryAdd("PACER_USAGE_STORE", Path.Combine(folder, "pacer.db"));
         var launch = new GatewayLaunch
         {
             Args = ["--urls=http://127.0.0.1:0"],

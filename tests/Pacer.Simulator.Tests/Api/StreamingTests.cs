@@ -52,6 +52,24 @@ public sealed class StreamingTests
     }
 
     [Fact]
+    public async Task Post_StreamToTheModelsCeiling_SendsEveryToken()
+    {
+        await using var host = await TestSimulator.StartAsync(o =>
+        {
+            o.Limits.OutputTokensPerMinute = 100_000;
+            o.Output.MaxTokensRate = 1;
+        });
+        using var client = TestSimulator.Client(host);
+
+        using var response = await TestSimulator.PostAsync(client, TestSimulator.Body(maxTokens: 64_000, stream: true));
+        var events = Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+        events.Count(e => e.Event == "content_block_delta").ShouldBe(21_334); // 64,000 tokens, 3 per delta
+        events[^2].Data.GetProperty("usage").GetProperty("output_tokens").GetInt32().ShouldBe(64_000);
+        events[^2].Data.GetProperty("delta").GetProperty("stop_reason").GetString().ShouldBe("max_tokens");
+    }
+
+    [Fact]
     public async Task Post_StreamErrorEvent_SendsAnthropicErrorMidStream()
     {
         await using var host = await TestSimulator.StartAsync();

@@ -1,0 +1,312 @@
+using Pacer.Configuration;
+
+namespace Pacer.Limiting;
+
+/// <summary>
+/// The limiter's state in this process, not synchronized: the limiter that owns it calls it under its own lock, so an
+/// admission takes one lock, not two. <see cref="InMemoryLimiterStore"/> wraps it for sharing. Nothing grows with the
+/// request rate.
+/// </summary>
+internal sealed class UnsharedLimiterStore : ILimiterStore
+{
+    // The API rounds input-token remaining to the nearest thousand: assume the lower end.
+    private const double InputRoundingMargin = 500;
+
+    // Past this many (key, model class) states, idle ones are forgotten so unknown model names cannot grow memory.
+    private const int SweepThreshold = 4096;
+
+    private readonly RequestPacer _pacer = new();
+    private readonly Dictionary<BucketKey, BucketState> _buckets = [];
+    private int _inFlight;
+    private int _sweepAt = SweepThreshold;
+
+    // Most requests go to the bucket of the previous one: compare references before hashing two strings.
+    private BucketState? _last;
+
+    /// <summary>Gets how many (key, model class) states are kept.</summary>
+    public int BucketCount => _buckets.Count;
+
+    /// <inheritdoc />
+    public AdmissionDecision TryAdmit(BucketKey bucket, RequestCost cost, PacerOptions policy, long now, bool commit)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var state = Get(bucket, now);
+        state.Refill(policy, now);
+        if (TooLarge(state, cost, policy) is var tooLarge and not AdmissionBlockers.None)
+        {
+            return new AdmissionDecision(AdmissionStatus.TooLarge, TimeSpan.Zero, tooLarge);
+        }
+
+        var blockers = AdmissionBlockers.None;
+        long wait = 0;
+        if (_inFlight >= policy.MaxConcurrentRequests)
+        {
+            blockers |= AdmissionBlockers.Concurrency;
+        }
+
+        var shared = _pacer.TicksUntilAdmissible(policy.MaxRequestsPerMinute, policy.Burst, now);
+        Check(shared, AdmissionBlockers.RequestRate, ref blockers, ref wait);
+        if (state.CooldownUntil > now)
+        {
+            Check(state.CooldownUntil - now, AdmissionBlockers.Cooldown, ref blockers, ref wait);
+        }
+
+        if (policy.LearnLimits)
+        {
+            CheckLearned(ref state.Requests, 1, AdmissionBlockers.UpstreamRequests, ref blockers, ref wait);
+            CheckLearned(ref state.InputTokens, cost.InputTokens, AdmissionBlockers.UpstreamInputTokens, ref blockers, ref wait);
+            CheckLearned(ref state.OutputTokens, cost.OutputTokens, AdmissionBlockers.UpstreamOutputTokens, ref blockers, ref wait);
+        }
+
+        if (policy.InputTokensPerMinute > 0)
+        {
+            Check(state.OperatorInput.TicksUntil(cost.InputTokens, policy.InputTokensPerMinute), AdmissionBlockers.InputTokenBudget, ref blockers, ref wait);
+        }
+
+        if (policy.OutputTokensPerMinute > 0)
+        {
+            Check(state.OperatorOutput.TicksUntil(cost.OutputTokens, policy.OutputTokensPerMinute), AdmissionBlockers.OutputTokenBudget, ref blockers, ref wait);
+        }
+
+        if (blockers != AdmissionBlockers.None)
+        {
+            return new AdmissionDecision(AdmissionStatus.Wait, TimeSpan.FromTicks(wait), blockers, TimeSpan.FromTicks(shared));
+        }
+
+        if (commit)
+        {
+            Take(state, cost, policy, now);
+        }
+
+        return AdmissionDecision.Admit;
+    }
+
+    /// <inheritdoc />
+    public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, bool confirmed, PacerOptions policy, long now)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var state = Get(bucket, now);
+        state.Refill(policy, now);
+        double input = usage.RateLimitedInputTokens - reserved.InputTokens;
+        double output = usage.OutputTokens - reserved.OutputTokens;
+        SpendOperator(state, input, output, policy);
+        if (!confirmed)
+        {
+            // The server has not told us what it charged: our own reconciliation stands until a response does.
+            state.InputTokens.Spend(input);
+            state.OutputTokens.Spend(output);
+            state.InputTokens.Unconfirmed = Math.Max(0, state.InputTokens.Unconfirmed + input);
+            state.OutputTokens.Unconfirmed = Math.Max(0, state.OutputTokens.Unconfirmed + output);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Release(BucketKey bucket, RequestCost held, bool completed, bool confirmed, PacerOptions policy, long now)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var state = Get(bucket, now);
+        state.Refill(policy, now);
+        _inFlight = Math.Max(0, _inFlight - 1);
+        state.InFlight = Math.Max(0, state.InFlight - 1);
+        if (!completed)
+        {
+            // A failed attempt returns its tokens; the request itself still counts against requests per minute.
+            SpendOperator(state, -held.InputTokens, -held.OutputTokens, policy);
+            if (!confirmed)
+            {
+                state.InputTokens.Spend(-held.InputTokens);
+                state.OutputTokens.Spend(-held.OutputTokens);
+            }
+        }
+
+        if (!confirmed)
+        {
+            state.Requests.Confirm(1);
+            state.InputTokens.Confirm(held.InputTokens);
+            state.OutputTokens.Confirm(held.OutputTokens);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Observe(BucketKey bucket, RateLimitObservation observation, RequestCost? confirmed, long now)
+    {
+        var state = Get(bucket, now);
+        if (confirmed is { } held)
+        {
+            state.Requests.Confirm(1);
+            state.InputTokens.Confirm(held.InputTokens);
+            state.OutputTokens.Confirm(held.OutputTokens);
+        }
+
+        if (observation.Requests.IsKnown)
+        {
+            state.Requests.Learn(observation.Requests.Limit, observation.Requests.Remaining, now);
+        }
+
+        if (observation.InputTokens.IsKnown)
+        {
+            var input = observation.InputTokens;
+            var margin = input.Limit >= 1000 ? InputRoundingMargin : 0;
+            state.InputTokens.Learn(input.Limit, Math.Max(0, input.Remaining - margin), now);
+        }
+
+        if (observation.OutputTokens.IsKnown)
+        {
+            state.OutputTokens.Learn(observation.OutputTokens.Limit, observation.OutputTokens.Remaining, now);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Cooldown(BucketKey bucket, long until)
+    {
+        var state = Get(bucket, until);
+        state.CooldownUntil = Math.Max(state.CooldownUntil, until);
+    }
+
+    /// <inheritdoc />
+    public LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var buckets = new List<UpstreamBucketSnapshot>();
+        foreach (var state in _buckets.Values)
+        {
+            if (!state.IsLearned && state.CooldownUntil <= now)
+            {
+                continue;
+            }
+
+            state.Refill(policy, now);
+            buckets.Add(new UpstreamBucketSnapshot
+            {
+                KeyId = state.Key.UpstreamKey,
+                ModelClass = state.Key.ModelClass,
+                Requests = state.Requests.ToSnapshot(wallNow),
+                InputTokens = state.InputTokens.ToSnapshot(wallNow),
+                OutputTokens = state.OutputTokens.ToSnapshot(wallNow),
+                CooldownUntil = state.CooldownUntil > now ? wallNow + TimeSpan.FromTicks(state.CooldownUntil - now) : null,
+            });
+        }
+
+        return new LimiterStoreSnapshot(_pacer.InWindow(now), TimeSpan.FromTicks(_pacer.TicksUntilOldestLeaves(now)), _inFlight, buckets);
+    }
+
+    private static AdmissionBlockers TooLarge(BucketState state, RequestCost cost, PacerOptions policy)
+    {
+        var blockers = AdmissionBlockers.None;
+        if (policy.InputTokensPerMinute > 0 && cost.InputTokens > policy.InputTokensPerMinute)
+        {
+            blockers |= AdmissionBlockers.InputTokenBudget;
+        }
+
+        if (policy.OutputTokensPerMinute > 0 && cost.OutputTokens > policy.OutputTokensPerMinute)
+        {
+            blockers |= AdmissionBlockers.OutputTokenBudget;
+        }
+
+        if (policy.LearnLimits && state.InputTokens.IsKnown && cost.InputTokens > state.InputTokens.Limit)
+        {
+            blockers |= AdmissionBlockers.UpstreamInputTokens;
+        }
+
+        if (policy.LearnLimits && state.OutputTokens.IsKnown && cost.OutputTokens > state.OutputTokens.Limit)
+        {
+            blockers |= AdmissionBlockers.UpstreamOutputTokens;
+        }
+
+        return blockers;
+    }
+
+    private static void Check(long ticks, AdmissionBlockers blocker, ref AdmissionBlockers blockers, ref long wait)
+    {
+        if (ticks > 0)
+        {
+            blockers |= blocker;
+            wait = Math.Max(wait, ticks);
+        }
+    }
+
+    private static void CheckLearned(ref LearnedBudget budget, double amount, AdmissionBlockers blocker, ref AdmissionBlockers blockers, ref long wait)
+    {
+        if (budget.IsKnown)
+        {
+            Check(budget.Bucket.TicksUntil(amount, budget.Limit), blocker, ref blockers, ref wait);
+        }
+    }
+
+    private static void SpendOperator(BucketState state, double input, double output, PacerOptions policy)
+    {
+        if (policy.InputTokensPerMinute > 0)
+        {
+            state.OperatorInput.Spend(input);
+        }
+
+        if (policy.OutputTokensPerMinute > 0)
+        {
+            state.OperatorOutput.Spend(output);
+        }
+    }
+
+    private void Take(BucketState state, RequestCost cost, PacerOptions policy, long now)
+    {
+        _inFlight++;
+        state.InFlight++;
+        _pacer.Admit(policy.MaxRequestsPerMinute, now);
+        SpendOperator(state, cost.InputTokens, cost.OutputTokens, policy);
+        state.Requests.Spend(1);
+        state.InputTokens.Spend(cost.InputTokens);
+        state.OutputTokens.Spend(cost.OutputTokens);
+        state.Requests.Unconfirmed++;
+        state.InputTokens.Unconfirmed += cost.InputTokens;
+        state.OutputTokens.Unconfirmed += cost.OutputTokens;
+    }
+
+    private BucketState Get(BucketKey bucket, long now)
+    {
+        var state = _last;
+        if (state is null
+            || !ReferenceEquals(state.Key.UpstreamKey, bucket.UpstreamKey)
+            || !ReferenceEquals(state.Key.ModelClass, bucket.ModelClass))
+        {
+            if (!_buckets.TryGetValue(bucket, out state))
+            {
+                if (_buckets.Count >= _sweepAt)
+                {
+                    Sweep(now);
+
+                    // Sweep again only when the map has grown by half again, so a burst of live buckets costs linear time.
+                    _sweepAt = Math.Max(SweepThreshold, _buckets.Count + (_buckets.Count / 2));
+                }
+
+                state = new BucketState(bucket);
+                _buckets.Add(bucket, state);
+            }
+
+            _last = state;
+        }
+
+        state.LastUsed = Math.Max(state.LastUsed, now);
+        return state;
+    }
+
+    private void Sweep(long now)
+    {
+        List<BucketKey>? idle = null;
+        foreach (var (key, state) in _buckets)
+        {
+            if (state.IsIdle(now))
+            {
+                (idle ??= []).Add(key);
+            }
+        }
+
+        if (idle is not null)
+        {
+            foreach (var key in idle)
+            {
+                _buckets.Remove(key);
+            }
+
+            _last = null;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Pacer.Usage;
+
+/// <summary>
+/// The embedded usage ledger: one SQLite file in WAL mode (readers never block the writer), written in batches
+/// by a background writer with <c>synchronous=NORMAL</c>: a committed batch survives a process crash; a power cut
+/// may lose the last batches (<see cref="SqliteLedgerOptions.Synchronous"/> = FULL closes that gap).
+/// </summary>
+public sealed class SqliteUsageLedger : SqlUsageLedger
+{
+    private readonly string _connectionString;
+    private readonly string _synchronous;
+
+    private SqliteUsageLedger(string connectionString, string path, string synchronous, UsageLedgerOptions? options, ILogger? logger)
+        : base(options, logger)
+    {
+        _connectionString = connectionString;
+        _synchronous = synchronous;
+        Path = path;
+    }
+
+    /// <summary>Gets the database file.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc />
+    public override string Store => $"sqlite:{Path}";
+
+    /// <inheritdoc />
+    protected override string IdentityColumn => "INTEGER PRIMARY KEY";
+
+    /// <summary>
+    /// Opens (creating when missing) the ledger in <paramref name="pathOrConnectionString"/>: a file path, or a
+    /// connection string with <c>Data Source=</c>. Creates or migrates the schema before returning.
+    /// </summary>
+    public static async Task<SqliteUsageLedger> OpenAsync(
+        string pathOrConnectionString,
+        UsageLedgerOptions? options = null,
+        ILogger? logger = null,
+        SqliteLedgerOptions? sqlite = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pathOrConnectionString);
+        var builder = pathOrConnectionString.Contains('=', StringComparison.Ordinal)
+            ? new SqliteConnectionStringBuilder(pathOrConnectionString)
+            : new SqliteConnectionStringBuilder { DataSource = pathOrConnectionString };
+        if (string.IsNullOrWhiteSpace(builder.DataSource) || builder.DataSource == ":memory:" || builder.Mode == SqliteOpenMode.Memory)
+        {
+            throw new ArgumentException("The SQLite usage ledger needs a file (Data Source=PATH); an in-memory database would lose every record.", nameof(pathOrConnectionString));
+        }
+
+        builder.DataSource = System.IO.Path.GetFullPath(builder.DataSource);
+        builder.Mode = SqliteOpenMode.ReadWriteCreate;
+        builder.Pooling = true;
+        if (System.IO.Path.GetDirectoryName(builder.DataSource) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        var synchronous = (sqlite ?? new SqliteLedgerOptions()).Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL";
+        var ledger = new SqliteUsageLedger(builder.ToString(), builder.DataSource, synchronous, options, logger);
+        try
+        {
+            await ledger.SetJournalModeAsync(cancellationToken).ConfigureAwait(false);
+            await ledger.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            return ledger;
+        }
+        catch
+        {
+            await ledger.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var pragma = Command(connection, $"PRAGMA synchronous={_synchronous}; PRAGMA busy_timeout=5000;", null);
+            await using (pragma.ConfigureAwait(false))
+            {
+                await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask DisposeStoreAsync()
+    {
+        // Pooled connections keep the file open (and the WAL unmerged) until cleared.
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task SetJournalModeAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // WAL is a property of the file: set once, it stays.
+            var command = Command(connection, "PRAGMA journal_mode=WAL;", null);
+            await using (command.ConfigureAwait(false))
+            {
+                var mode = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+                if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InvalidOperationException($"SQLite refused WAL mode for {Path} (journal mode is {mode}).");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Pacer.Usage;
+
+/// <summary>
+/// The bounded buffer and the single background writer behind a ledger. The writer takes whatever is buffered
+/// (up to a batch) and commits it in one transaction, so batches grow with load without any timer; a failed
+/// write is retried with backoff, and closing drains the buffer.
+/// </summary>
+internal sealed class UsageWriter : IAsyncDisposable
+{
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+    private readonly Channel<UsageRecord> _buffer;
+    private readonly Func<IReadOnlyList<UsageRecord>, CancellationToken, Task> _write;
+    private readonly UsageLedgerOptions _options;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _giveUp = new();
+    private readonly Lock _gate = new();
+    private readonly List<(long Target, TaskCompletionSource Done)> _flushes = [];
+    private readonly Task _loop;
+    private long _accepted;
+    private long _written;
+    private long _dropped;
+    private long _lost;
+    private long _writeFailures;
+    private int _closed;
+
+    public UsageWriter(Func<IReadOnlyList<UsageRecord>, CancellationToken, Task> write, UsageLedgerOptions options, ILogger logger)
+    {
+        _write = write;
+        _options = options;
+        _logger = logger;
+        _buffer = Channel.CreateBounded<UsageRecord>(new BoundedChannelOptions(options.BufferCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _loop = Task.Run(RunAsync);
+    }
+
+    public UsageLedgerStatistics Statistics
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new(Interlocked.Read(ref _accepted), _written, Interlocked.Read(ref _dropped), _lost, _writeFailures);
+            }
+        }
+    }
+
+    public void Append(UsageRecord record)
+    {
+        if (_buffer.Writer.TryWrite(record))
+        {
+            Interlocked.Increment(ref _accepted);
+        }
+        else
+        {
+            // Never block the caller: the brief wait for room happens in the background.
+            _ = WaitAndAppendAsync(record, CancellationToken.None);
+        }
+    }
+
+    public ValueTask<bool> AppendAsync(UsageRecord record, CancellationToken cancellationToken)
+    {
+        if (_buffer.Writer.TryWrite(record))
+        {
+            Interlocked.Increment(ref _accepted);
+            return ValueTask.FromResult(true);
+        }
+
+        return new ValueTask<bool>(WaitAndAppendAsync(record, cancellationToken));
+    }
+
+    public Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var target = Interlocked.Read(ref _accepted);
+        lock (_gate)
+        {
+            if (_written + _lost >= target)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _flushes.Add((target, done));
+            return done.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 1)
+        {
+            await _loop.ConfigureAwait(false);
+            return;
+        }
+
+        _buffer.Writer.TryComplete();
+        try
+        {
+            await _loop.WaitAsync(_options.CloseTimeout, _options.TimeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The store keeps failing: stop retrying, count what is left as lost.
+            await _giveUp.CancelAsync().ConfigureAwait(false);
+            await _loop.ConfigureAwait(false);
+            UsageLog.RecordsLostOnClose(_logger, (int)Statistics.Lost);
+        }
+
+        _giveUp.Dispose();
+    }
+
+    private async Task<bool> WaitAndAppendAsync(UsageRecord record, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(_options.FullBufferWait, _options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            await _buffer.Writer.WriteAsync(record, linked.Token).ConfigureAwait(false);
+            Interlocked.Increment(ref _accepted);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (ChannelClosedException)
+        {
+        }
+
+        var dropped = Interlocked.Increment(ref _dropped);
+        UsageLog.RecordDropped(_logger, (long)_options.FullBufferWait.TotalMilliseconds, record.User, record.Endpoint, record.RequestId, dropped);
+        return false;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<UsageRecord>(Math.Min(_options.MaxBatchSize, _options.BufferCapacity));
+        while (await _buffer.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < _options.MaxBatchSize && _buffer.Reader.TryRead(out var record))
+            {
+                batch.Add(record);
+            }
+
+            var written = await WriteWithRetryAsync(batch).ConfigureAwait(false);
+            Completed(written, batch.Count - written);
+            batch.Clear();
+        }
+    }
+
+    private async Task<int> WriteWithRetryAsync(List<UsageRecord> batch)
+    {
+        var delay = _options.WriteRetryDelay;
+        while (true)
+        {
+            try
+            {
+                await _write(batch, CancellationToken.None).ConfigureAwait(false);
+                return batch.Count;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Interlocked.Increment(ref _writeFailures);
+                if (_giveUp.IsCancellationRequested)
+                {
+                    return 0;
+                }
+
+                UsageLog.WriteFailed(_logger, e, batch.Count, (long)delay.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(delay, _options.TimeProvider, _giveUp.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Closing gave up waiting; one last attempt follows.
+                }
+
+                delay = delay * 2 < MaxRetryDelay ? delay * 2 : MaxRetryDelay;
+            }
+        }
+    }
+
+    private void Completed(int written, int lost)
+    {
+        lock (_gate)
+        {
+            _written += written;
+            _lost += lost;
+            var done = _written + _lost;
+            for (var i = _flushes.Count - 1; i >= 0; i--)
+            {
+                if (_flushes[i].Target <= done)
+                {
+                    _flushes[i].Done.TrySetResult();
+                    _flushes.RemoveAt(i);
+                }
+            }
+        }
+    }
+}
