@@ -18,7 +18,7 @@ internal static class Commands
         Pacer benchmark harness (Release build: dotnet run -c Release --project bench/Pacer.Goodput -- COMMAND)
           goodput  [--quick] [--systems 1,2,3,4,5] [--burst-seconds 5] [--output-accounting actual|reserve]
                    [--remaining-rounding 1000] [--max-tokens N (all requests)] [--out results.jsonl]
-          overhead [--quick] [--out results.jsonl]
+          overhead [--quick] [--gateway-env NAME=VALUE,...] [--out results.jsonl]
           scale    [--quick] [--out results.jsonl]
           forwarder --upstream URL   (started by overhead: a bare YARP forwarder on a free loopback port)
         """;
@@ -43,7 +43,7 @@ internal static class Commands
                 jsonLines = [.. results.Select(r => r.ToJsonLine())];
                 break;
             case "overhead":
-                jsonLines = await new OverheadBenchmark(quick ? OverheadSettings.Quick : OverheadSettings.Full, Console.Out).RunAsync();
+                jsonLines = await new OverheadBenchmark(OverheadSettingsFrom(options, quick), Console.Out).RunAsync();
                 break;
             case "scale":
                 jsonLines = await new ScaleBenchmark(quick ? ScaleSettings.Quick : ScaleSettings.Full, Console.Out).RunAsync();
@@ -93,6 +93,25 @@ internal static class Commands
         }
 
         return settings;
+    }
+
+    private static OverheadSettings OverheadSettingsFrom(Dictionary<string, string?> options, bool quick)
+    {
+        var settings = quick ? OverheadSettings.Quick : OverheadSettings.Full;
+        if (options.GetValueOrDefault("--gateway-env") is not { } extra)
+        {
+            return settings;
+        }
+
+        // Extra gateway settings, for example Logging__LogLevel__Default=Warning to see what its request log costs.
+        var environment = new Dictionary<string, string>(settings.GatewaySettings);
+        foreach (var pair in extra.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = pair.Split('=', 2);
+            environment[parts[0]] = parts.Length == 2 ? parts[1] : throw new ArgumentException($"--gateway-env takes NAME=VALUE pairs, not '{pair}'.");
+        }
+
+        return settings with { GatewaySettings = environment };
     }
 
     /// <summary>Reads <c>--name value</c> pairs and bare <c>--flag</c>s.</summary>
