@@ -1,0 +1,40 @@
+namespace Pacer.Goodput.Overhead;
+
+/// <summary>
+/// How the overhead benchmark loads each target. The paced phase stays under the gateway's policy (at most 1000 requests
+/// per minute, the seed's ceiling for <c>MaxRequestsPerMinute</c>), so the limiter never makes a request wait and what
+/// is measured is the proxy path. The saturated phase offers as much as the connections can carry.
+/// </summary>
+internal sealed record OverheadSettings
+{
+    public static OverheadSettings Full { get; } = new();
+
+    public static OverheadSettings Quick { get; } = new()
+    {
+        Rounds = 1,
+        Paced = new LoadShape(Connections: 4, RatePerSecond: 15, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6)),
+        Saturated = new LoadShape(Connections: 16, RatePerSecond: null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)),
+    };
+
+    /// <summary>Gets how many times the three targets take turns in the paced phase (interleaved, to spread the machine's noise).</summary>
+    public int Rounds { get; init; } = 3;
+
+    /// <summary>Gets the paced load: 4 connections, 15 requests per second in all (900 per minute, under the gateway's 1000).</summary>
+    public LoadShape Paced { get; init; } = new(Connections: 4, RatePerSecond: 15, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(20));
+
+    /// <summary>Gets the saturating load: 16 connections as fast as answers come.</summary>
+    public LoadShape Saturated { get; init; } = new(Connections: 16, RatePerSecond: null, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15));
+
+    /// <summary>Gets the gateway's engine settings: every limit at the top of its range, so the limiter admits at once below 1000 RPM.</summary>
+    public IReadOnlyDictionary<string, string> GatewaySettings { get; init; } = new Dictionary<string, string>
+    {
+        ["ANTHROPIC_RATE_LIMIT_PER_MINUTE"] = "1000",
+        ["ANTHROPIC_CONCURRENT_REQUESTS"] = "50",
+        ["PACER_BURST"] = "100",
+        ["PACER_LEARN_LIMITS"] = "true",
+    };
+
+    /// <summary>Gets the simulator's flags: zero latency and limits far above any load here.</summary>
+    public IReadOnlyList<string> SimulatorArguments { get; init; } =
+        ["--port", "0", "--zero-latency", "--rpm", "100000000", "--itpm", "100000000", "--otpm", "100000000", "--mean-output-tokens", "16"];
+}

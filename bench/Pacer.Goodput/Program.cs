@@ -1,0 +1,3 @@
+using Pacer.Goodput;
+
+return await Commands.RunAsync(args);

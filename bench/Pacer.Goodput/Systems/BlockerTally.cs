@@ -1,0 +1,61 @@
+using Pacer.Configuration;
+using Pacer.Limiting;
+
+namespace Pacer.Goodput.Systems;
+
+/// <summary>
+/// The in-memory limiter store with a tally of why admissions waited: every decision the limiter takes to admit a
+/// waiter that comes back "wait" counts once for each budget that blocked it. Only observes; decides nothing.
+/// </summary>
+internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<AdmissionBlockers, long> _counts = [];
+    private long _waits;
+
+    public AdmissionDecision TryAdmit(BucketKey bucket, RequestCost cost, PacerOptions policy, long now, bool commit)
+    {
+        var decision = inner.TryAdmit(bucket, cost, policy, now, commit);
+        if (commit && decision.Status == AdmissionStatus.Wait)
+        {
+            lock (_gate)
+            {
+                _waits++;
+                foreach (var blocker in Enum.GetValues<AdmissionBlockers>())
+                {
+                    if (blocker != AdmissionBlockers.None && blocker != AdmissionBlockers.Shared && decision.Blockers.HasFlag(blocker))
+                    {
+                        _counts[blocker] = _counts.GetValueOrDefault(blocker) + 1;
+                    }
+                }
+            }
+        }
+
+        return decision;
+    }
+
+    /// <summary>Gets each blocker's share of the waiting decisions, largest first, for example "UpstreamOutputTokens 92 %".</summary>
+    public string Describe()
+    {
+        lock (_gate)
+        {
+            return _waits == 0
+                ? "no admission had to wait"
+                : $"{_waits} waiting decisions, blocked by " + string.Join(", ", _counts.OrderByDescending(c => c.Value)
+                    .Select(c => $"{c.Key} {Reporting.Format.Percent(c.Value / (double)_waits)}"));
+        }
+    }
+
+    public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, bool confirmed, PacerOptions policy, long now) =>
+        inner.Complete(bucket, reserved, usage, confirmed, policy, now);
+
+    public void Release(BucketKey bucket, RequestCost held, bool completed, bool confirmed, PacerOptions policy, long now) =>
+        inner.Release(bucket, held, completed, confirmed, policy, now);
+
+    public void Observe(BucketKey bucket, RateLimitObservation observation, RequestCost? confirmed, long now) =>
+        inner.Observe(bucket, observation, confirmed, now);
+
+    public void Cooldown(BucketKey bucket, long until) => inner.Cooldown(bucket, until);
+
+    public LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow) => inner.Snapshot(policy, now, wallNow);
+}

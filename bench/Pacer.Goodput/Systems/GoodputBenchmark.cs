@@ -1,0 +1,86 @@
+using System.Globalization;
+using Pacer.Goodput.Measuring;
+using Pacer.Goodput.Reporting;
+using Pacer.Goodput.Workloads;
+using Pacer.Simulator;
+
+namespace Pacer.Goodput.Systems;
+
+/// <summary>
+/// The goodput benchmark: one seeded workload pushed through each system in turn, each against a fresh simulator
+/// (full buckets) and its own API key, measured against the ideal makespan the limits allow.
+/// </summary>
+internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter output)
+{
+    public async Task<IReadOnlyList<GoodputResult>> RunAsync()
+    {
+        var items = WorkloadGenerator.Generate(settings.Workload);
+        var demand = await DemandCalibration.MeasureAsync(items, settings.UnlimitedSimulatorOptions());
+        var ideal = IdealMakespan.Compute(demand, settings.Limits, settings.Latency, settings.Workload.Callers);
+        Describe(items, ideal);
+
+        var results = new List<GoodputResult>();
+        foreach (var system in SystemCatalog.All.Where(s => settings.Systems.Contains(s.Number)))
+        {
+            output.WriteLine($"-- {system.Number}. {system.Name}: {system.Description}");
+            var result = await RunOneAsync(system, items, ideal);
+            output.WriteLine(result.ToJsonLine());
+            results.Add(result);
+        }
+
+        output.WriteLine();
+        output.WriteLine(Table(results));
+        return results;
+    }
+
+    internal static string Table(IEnumerable<GoodputResult> results)
+    {
+        var table = new MarkdownTable("#", "system", "makespan", "÷ ideal", "429s upstream", "requests meeting a 429", "failed", "attempts", "p50", "p99", "targets (4, 5)");
+        foreach (var r in results)
+        {
+            table.Add(
+                r.Number.ToString(CultureInfo.InvariantCulture),
+                r.System,
+                Format.Number(r.MakespanSeconds, 1) + " s",
+                Format.Ratio(r.MakespanRatio),
+                Format.Number(r.Upstream429),
+                $"{Format.Number(r.RequestsMeeting429)} ({Format.Percent(r.ShareMeeting429)})",
+                Format.Number(r.Failed),
+                Format.Number(r.Attempts),
+                Format.Milliseconds(r.P50Ms),
+                Format.Milliseconds(r.P99Ms),
+                r.Number >= 4 ? (r.MeetsTargets ? "met" : "MISSED") : "-");
+        }
+
+        return table.ToString();
+    }
+
+    private async Task<GoodputResult> RunOneAsync(SystemUnderTest system, IReadOnlyList<WorkItem> items, IdealBreakdown ideal)
+    {
+        await using var simulator = await SimulatorHost.StartAsync(settings.SimulatorOptions());
+        var key = "sk-ant-bench-" + system.Name;
+        var sender = await system.StartAsync(simulator.BaseAddress, key, settings);
+        RunRecord run;
+        await using (sender)
+        {
+            run = await WorkloadRunner.RunAsync(items, settings.Workload.Callers, sender, (ideal.Ideal * 5) + TimeSpan.FromMinutes(2));
+            if (sender is SdkSender { Probe: { } probe })
+            {
+                output.WriteLine(probe.Describe());
+            }
+        }
+
+        return GoodputResult.From(system, run, simulator.Attempts(), ideal);
+    }
+
+    private void Describe(IReadOnlyList<WorkItem> items, IdealBreakdown ideal)
+    {
+        var l = settings.Limits;
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(c, $"Upstream (simulator, per key): {l.RequestsPerMinute} RPM, {l.InputTokensPerMinute} input and {l.OutputTokensPerMinute} output tokens per minute, burst {l.BurstSeconds} s of refill, output accounting {settings.OutputAccounting}, remaining rounded to {settings.RemainingRounding}"));
+        output.WriteLine(string.Create(c, $"Latency model: {settings.Latency.TimeToFirstToken.TotalMilliseconds} ms to first token, {settings.Latency.TokensPerSecond} tokens/s, jitter ±{settings.LatencyJitter:P0}; replies: mean {settings.MeanOutputTokens} tokens, {settings.MaxTokensRate:P0} run to max_tokens"));
+        output.WriteLine(string.Create(c, $"Workload: {items.Count} requests from {settings.Workload.Callers} callers (seed {settings.Workload.Seed}); {ideal.TotalInputTokens} input tokens, {ideal.TotalOutputTokens} output tokens produced, {items.Sum(i => (long)i.MaxTokens)} max_tokens reserved in all"));
+        output.WriteLine(string.Create(c, $"Ideal makespan {Format.Seconds(ideal.Ideal)} ({ideal.Binding} binding): requests {Format.Seconds(ideal.Requests)}, input {Format.Seconds(ideal.InputTokens)}, output {Format.Seconds(ideal.OutputTokens)}, + mean service {Format.Seconds(ideal.MeanServiceTime)}; concurrency bound {Format.Seconds(ideal.Concurrency)}; longest request {Format.Seconds(ideal.LongestRequest)}"));
+        output.WriteLine();
+    }
+}

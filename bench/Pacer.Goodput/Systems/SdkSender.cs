@@ -1,0 +1,66 @@
+using Anthropic;
+using Anthropic.Exceptions;
+using Anthropic.Models.Messages;
+using Pacer.Goodput.Workloads;
+
+namespace Pacer.Goodput.Systems;
+
+/// <summary>The official <c>Anthropic</c> SDK's <c>Messages.Create</c> over a given <see cref="HttpClient"/>.</summary>
+internal sealed class SdkSender(AnthropicClient client, HttpClient http, IAsyncDisposable? owned = null) : IRequestSender
+{
+    /// <summary>Creates an SDK client for <paramref name="baseUrl"/>; a null <paramref name="maxRetries"/> keeps the SDK's default.</summary>
+    public static SdkSender Create(Uri baseUrl, string apiKey, HttpClient http, int? maxRetries, IAsyncDisposable? owned = null)
+    {
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        var options = new Anthropic.Core.ClientOptions
+        {
+            ApiKey = apiKey,
+            BaseUrl = baseUrl.ToString().TrimEnd('/'),
+            HttpClient = http,
+        };
+        if (maxRetries is { } retries)
+        {
+            options.MaxRetries = retries;
+        }
+
+        return new SdkSender(new AnthropicClient(options), http, owned);
+    }
+
+    /// <summary>Gets the probe of the in-process limiter this client paces through, if any.</summary>
+    public LimiterProbe? Probe => owned as LimiterProbe;
+
+    public async Task<CallOutcome> SendAsync(WorkItem item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var parameters = new MessageCreateParams
+        {
+            Model = WorkItem.Model,
+            MaxTokens = item.MaxTokens,
+            Messages = [new UserMessageParam { Content = item.Prompt }],
+        };
+        try
+        {
+            var message = await client.Messages.Create(parameters, cancellationToken);
+            return message.Content.Count > 0 ? CallOutcome.Ok : CallOutcome.Failed("empty message");
+        }
+        catch (AnthropicApiException error)
+        {
+            return CallOutcome.Failed($"{error.GetType().Name} {(int)error.StatusCode}");
+        }
+        catch (Exception error) when (error is AnthropicException or HttpRequestException or Pacer.Limiting.PacerRejectedException
+            || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return CallOutcome.Failed(error.GetType().Name);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        client.Dispose();
+        http.Dispose();
+        if (owned is not null)
+        {
+            await owned.DisposeAsync();
+        }
+    }
+}
