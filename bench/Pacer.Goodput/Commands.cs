@@ -18,6 +18,7 @@ internal static class Commands
         Pacer benchmark harness (Release build: dotnet run -c Release --project bench/Pacer.Goodput -- COMMAND)
           goodput  [--quick] [--systems 1,2,3,4,5] [--burst-seconds 5] [--output-accounting actual|reserve]
                    [--remaining-rounding 1000] [--max-tokens N (all requests)] [--out results.jsonl]
+                   [--output-reservation max_tokens|estimate (systems 4 and 5)]
           overhead [--quick] [--gateway-env NAME=VALUE,...] [--out results.jsonl]
           scale    [--quick] [--out results.jsonl]
           forwarder --upstream URL   (started by overhead: a bare YARP forwarder on a free loopback port)
@@ -80,6 +81,16 @@ internal static class Commands
         if (options.GetValueOrDefault("--output-accounting") is { } accounting)
         {
             settings = settings with { OutputAccounting = Enum.Parse<OutputAccounting>(accounting, ignoreCase: true) };
+        }
+
+        if (options.GetValueOrDefault("--output-reservation") is { } reservation)
+        {
+            settings = settings with
+            {
+                OutputReservation = reservation.Replace("_", string.Empty, StringComparison.Ordinal) is var name && Enum.TryParse<Pacer.Configuration.OutputReservation>(name, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
+                    ? mode
+                    : throw new ArgumentException($"--output-reservation: '{reservation}' is not max_tokens or estimate"),
+            };
         }
 
         if (options.GetValueOrDefault("--max-tokens") is { } maxTokens)

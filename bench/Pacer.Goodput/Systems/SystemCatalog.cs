@@ -34,9 +34,10 @@ internal static class SystemCatalog
     }
 
     /// <summary>The settings of systems 4 and 5: no upstream limit given; the most the seed's ranges allow, the rest learned.</summary>
-    public static PacerOptions LearningOptions() => new()
+    public static PacerOptions LearningOptions(GoodputSettings settings) => new()
     {
         LearnLimits = true,
+        OutputReservation = settings.OutputReservation,
         MaxRequestsPerMinute = 1000,
         MaxConcurrentRequests = 50,
     };
@@ -62,7 +63,7 @@ internal static class SystemCatalog
         Task.FromResult<IRequestSender>(PacerSender(upstream, key, StaticOptions(settings)));
 
     private static Task<IRequestSender> PacerLearningAsync(Uri upstream, string key, GoodputSettings settings) =>
-        Task.FromResult<IRequestSender>(PacerSender(upstream, key, LearningOptions()));
+        Task.FromResult<IRequestSender>(PacerSender(upstream, key, LearningOptions(settings)));
 
     /// <summary>The SDK over <see cref="PacerHttpClient"/>, with a limiter the harness watches (<see cref="LimiterProbe"/>).</summary>
     private static SdkSender PacerSender(Uri upstream, string key, PacerOptions options)
@@ -73,12 +74,13 @@ internal static class SystemCatalog
 
     private static async Task<IRequestSender> GatewayAsync(Uri upstream, string key, GoodputSettings settings)
     {
-        var options = LearningOptions();
+        var options = LearningOptions(settings);
         var gateway = await GatewayProcess.StartAsync(upstream, new Dictionary<string, string>
         {
             ["ANTHROPIC_RATE_LIMIT_PER_MINUTE"] = options.MaxRequestsPerMinute.ToString(CultureInfo.InvariantCulture),
             ["ANTHROPIC_CONCURRENT_REQUESTS"] = options.MaxConcurrentRequests.ToString(CultureInfo.InvariantCulture),
             ["PACER_LEARN_LIMITS"] = "true",
+            ["PACER_OUTPUT_RESERVATION"] = ((int)options.OutputReservation).ToString(CultureInfo.InvariantCulture),
         });
         return SdkSender.Create(gateway.Address, key, new HttpClient(Tagged()), maxRetries: 0, owned: gateway);
     }

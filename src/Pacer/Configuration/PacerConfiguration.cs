@@ -50,7 +50,7 @@ public static class PacerConfiguration
 
             if (!TryParse(setting, text, out var value))
             {
-                found.Add(new SettingError(field, text, $"is not a {(PacerSettings.IsBoolean(setting) ? "boolean" : "number")}; allowed {setting.RangeText}"));
+                found.Add(new SettingError(field, text, $"is not a {PacerSettings.KindOf(setting)}; allowed {setting.RangeText}"));
             }
             else if (setting.Check(value) is { } reason)
             {
@@ -69,12 +69,6 @@ public static class PacerConfiguration
     private static bool TryParse(PacerSetting setting, string text, out double value)
     {
         text = text.Trim();
-        if (PacerSettings.IsBoolean(setting) && bool.TryParse(text, out var flag))
-        {
-            value = flag ? 1 : 0;
-            return true;
-        }
-
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+        return PacerSettings.TryParseWord(setting, text, out value) || double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
     }
 }

@@ -41,4 +41,7 @@ public static class PacerDefaults
 
     /// <summary>Default <see cref="PacerOptions.LearnLimits"/>: true.</summary>
     public const bool LearnLimits = true;
+
+    /// <summary>Default <see cref="PacerOptions.OutputReservation"/>: <see cref="Configuration.OutputReservation.MaxTokens"/>.</summary>
+    public const OutputReservation OutputReservation = Configuration.OutputReservation.MaxTokens;
 }

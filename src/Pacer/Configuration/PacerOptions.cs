@@ -75,6 +75,13 @@ public sealed record PacerOptions
     /// <value>The default value is true. Environment: <c>PACER_LEARN_LIMITS</c>.</value>
     public bool LearnLimits { get; init; } = PacerDefaults.LearnLimits;
 
+    /// <summary>
+    /// Gets what a request holds against a learned upstream output-token budget until it completes: its whole
+    /// <c>max_tokens</c>, or a per-model estimate of its output capped by <c>max_tokens</c> (see <see cref="Configuration.OutputReservation"/>).
+    /// </summary>
+    /// <value>The default value is <c>max_tokens</c> (0). Also <c>estimate</c> (1). Environment: <c>PACER_OUTPUT_RESERVATION</c>.</value>
+    public OutputReservation OutputReservation { get; init; } = PacerDefaults.OutputReservation;
+
     internal TimeSpan BaseDelayTime => TimeSpan.FromMilliseconds(BaseDelay);
 
     internal TimeSpan MaxDelayTime => TimeSpan.FromMilliseconds(MaxDelay);

@@ -56,6 +56,10 @@ public sealed class PacerOptionsUpdate
             {
                 update._values[setting] = value.ValueKind == JsonValueKind.True ? 1 : 0;
             }
+            else if (value.ValueKind == JsonValueKind.String && PacerSettings.IsMode(setting) && PacerSettings.TryParseWord(setting, value.GetString()!, out var mode))
+            {
+                update._values[setting] = mode;
+            }
             else
             {
                 found.Add(new SettingError(setting.JsonName, value.GetRawText(), $"must be a number in {setting.RangeText}"));

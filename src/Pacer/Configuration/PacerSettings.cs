@@ -19,6 +19,7 @@ public static class PacerSettings
         Whole(nameof(PacerOptions.InputTokensPerMinute), "PACER_INPUT_TOKENS_PER_MINUTE", 0, 100_000_000, "", o => o.InputTokensPerMinute, (o, v) => o with { InputTokensPerMinute = (int)v }),
         Whole(nameof(PacerOptions.OutputTokensPerMinute), "PACER_OUTPUT_TOKENS_PER_MINUTE", 0, 100_000_000, "", o => o.OutputTokensPerMinute, (o, v) => o with { OutputTokensPerMinute = (int)v }),
         Whole(nameof(PacerOptions.LearnLimits), "PACER_LEARN_LIMITS", 0, 1, "(false/true)", o => o.LearnLimits ? 1 : 0, (o, v) => o with { LearnLimits = v != 0 }),
+        Whole(nameof(PacerOptions.OutputReservation), "PACER_OUTPUT_RESERVATION", 0, 1, "(0 max_tokens, 1 estimate)", o => (int)o.OutputReservation, (o, v) => o with { OutputReservation = (OutputReservation)(int)v }),
     ];
 
     /// <summary>Finds a setting by its property name, camelCase name or environment variable (case-insensitive).</summary>
@@ -38,6 +39,40 @@ public static class PacerSettings
 
     /// <summary>Gets a value indicating whether the setting holds true/false rather than a number.</summary>
     internal static bool IsBoolean(PacerSetting setting) => setting.Name == nameof(PacerOptions.LearnLimits);
+
+    /// <summary>Gets a value indicating whether the setting is a mode also given by name (<c>max_tokens</c>, <c>estimate</c>).</summary>
+    internal static bool IsMode(PacerSetting setting) => setting.Name == nameof(PacerOptions.OutputReservation);
+
+    /// <summary>Reads a boolean (<c>true</c>/<c>false</c>) or a mode name for the settings that take one; false for any other text.</summary>
+    internal static bool TryParseWord(PacerSetting setting, string text, out double value)
+    {
+        value = 0;
+        if (IsBoolean(setting) && bool.TryParse(text, out var flag))
+        {
+            value = flag ? 1 : 0;
+            return true;
+        }
+
+        if (IsMode(setting))
+        {
+            if (string.Equals(text, "max_tokens", StringComparison.OrdinalIgnoreCase))
+            {
+                value = (int)OutputReservation.MaxTokens;
+                return true;
+            }
+
+            if (string.Equals(text, "estimate", StringComparison.OrdinalIgnoreCase))
+            {
+                value = (int)OutputReservation.Estimate;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Gets what a value that does not parse should have been: <c>boolean</c>, <c>mode</c> or <c>number</c>.</summary>
+    internal static string KindOf(PacerSetting setting) => IsBoolean(setting) ? "boolean" : IsMode(setting) ? "mode (max_tokens or estimate)" : "number";
 
     private static PacerSetting Whole(
         string name,

@@ -256,6 +256,9 @@ public sealed class PacerHandler : DelegatingHandler
     private int EstimateInputTokens(string model, ReadOnlyMemory<byte> body) => _limiter.Estimator.Estimate(model, body.Span);
 
     // The estimate covers the whole prompt, cached or not, so it is compared with every input token the usage reports.
-    private void Calibrate(PacedRequest request, TokenUsage usage) =>
+    private void Calibrate(PacedRequest request, TokenUsage usage)
+    {
         _limiter.Estimator.Calibrate(request.Facts.Model, request.Cost.InputTokens, usage.InputTokens + usage.CacheCreationInputTokens + usage.CacheReadInputTokens);
+        _limiter.OutputEstimator.Calibrate(request.Facts.Model, usage.OutputTokens);
+    }
 }

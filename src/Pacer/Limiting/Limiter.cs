@@ -30,13 +30,15 @@ public sealed class Limiter : IDisposable
     /// <param name="store">Where the state lives; by default this limiter's own in-memory state (an <see cref="InMemoryLimiterStore"/> may be shared).</param>
     /// <param name="modelClasses">Which models share limits; <see cref="ModelClassMap.Default"/> by default.</param>
     /// <param name="estimator">The input-token estimator; a new <see cref="InputTokenEstimator"/> by default.</param>
+    /// <param name="outputEstimator">The output-token estimator used when <c>OutputReservation</c> is <c>estimate</c>; a new one by default.</param>
     /// <exception cref="PacerOptionsException">A setting is out of range.</exception>
     public Limiter(
         PacerOptions options,
         TimeProvider? timeProvider = null,
         ILimiterStore? store = null,
         ModelClassMap? modelClasses = null,
-        InputTokenEstimator? estimator = null)
+        InputTokenEstimator? estimator = null,
+        OutputTokenEstimator? outputEstimator = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = PacerOptionsValidator.ThrowIfInvalid(options);
@@ -44,6 +46,7 @@ public sealed class Limiter : IDisposable
         _store = store ?? new UnsharedLimiterStore();
         ModelClasses = modelClasses ?? ModelClassMap.Default;
         Estimator = estimator ?? new InputTokenEstimator();
+        OutputEstimator = outputEstimator ?? new OutputTokenEstimator();
         // A multiplication, not a division, on every admission and release; exact for timestamps below 2^53.
         _ticksPerTimestamp = TimeProvider.TimestampFrequency == TimeSpan.TicksPerSecond ? 0 : (double)TimeSpan.TicksPerSecond / TimeProvider.TimestampFrequency;
         _pump = new AdmissionPump(this, _store, TimeProvider, store is null ? TimeSpan.Zero : SharedStorePoll);
@@ -64,6 +67,9 @@ public sealed class Limiter : IDisposable
 
     /// <summary>Gets the input-token estimator (calibrate it with each response's <c>usage.input_tokens</c>).</summary>
     public InputTokenEstimator Estimator { get; }
+
+    /// <summary>Gets the output-token estimator (calibrate it with each response's <c>usage.output_tokens</c>).</summary>
+    public OutputTokenEstimator OutputEstimator { get; }
 
     /// <summary>Gets the requests in flight (the snapshot's <c>CurrentRequests</c>); a brief lock, no allocation.</summary>
     public int InFlight => Load().CurrentRequests;
@@ -106,19 +112,20 @@ public sealed class Limiter : IDisposable
             }
 
             // Nobody waits: take the fast path. Otherwise only look, so that the queue's order is kept.
-            var decision = _store.TryAdmit(bucket, request.Cost, policy, now, commit: _queue.Count == 0);
+            var cost = CostOf(request, policy);
+            var decision = _store.TryAdmit(bucket, cost, policy, now, commit: _queue.Count == 0);
             if (decision.Admitted && _queue.Count == 0)
             {
-                return new ValueTask<Permit>(Rent(bucket, request.Cost, now, queueTicks: 0));
+                return new ValueTask<Permit>(Rent(bucket, cost, now, queueTicks: 0));
             }
 
             var expiresAt = ExpiryOf(request, policy, now);
-            if (RefuseAtOnce(request.Cost, decision, policy, now, expiresAt) is { } rejection)
+            if (RefuseAtOnce(cost, decision, policy, now, expiresAt) is { } rejection)
             {
                 return Refuse(rejection);
             }
 
-            waiter = new Waiter(this, bucket, request.Cost, now, expiresAt);
+            waiter = new Waiter(this, bucket, cost, now, expiresAt);
             _queue.Enqueue(waiter, request.User);
 
             // When a limit shared by every request blocks this one, it blocks the rest too: no pass can admit anyone
@@ -150,9 +157,10 @@ public sealed class Limiter : IDisposable
         lock (_gate)
         {
             var now = Now();
-            if (!_disposed && _queue.Count == 0 && _store.TryAdmit(bucket, request.Cost, _options, now, commit: true).Admitted)
+            var cost = CostOf(request, _options);
+            if (!_disposed && _queue.Count == 0 && _store.TryAdmit(bucket, cost, _options, now, commit: true).Admitted)
             {
-                permit = Rent(bucket, request.Cost, now, queueTicks: 0);
+                permit = Rent(bucket, cost, now, queueTicks: 0);
                 return true;
             }
         }
@@ -167,7 +175,7 @@ public sealed class Limiter : IDisposable
         var bucket = BucketOf(request.UpstreamKey, request.Model);
         lock (_gate)
         {
-            return !_disposed && _queue.Count == 0 && _store.TryAdmit(bucket, request.Cost, _options, Now(), commit: false).Admitted;
+            return !_disposed && _queue.Count == 0 && _store.TryAdmit(bucket, CostOf(request, _options), _options, Now(), commit: false).Admitted;
         }
     }
 
@@ -400,6 +408,15 @@ public sealed class Limiter : IDisposable
     {
         Totals.RequestRejected();
         waiter.Fail(rejection);
+    }
+
+    // Against learned output budgets a request may hold an estimate of its output rather than its whole max_tokens.
+    private RequestCost CostOf(AcquireRequest request, PacerOptions policy)
+    {
+        var cost = request.Cost;
+        return policy.OutputReservation == OutputReservation.Estimate && policy.LearnLimits
+            ? cost with { LearnedOutputTokens = Math.Min(cost.LearnedOutputTokens, OutputEstimator.Reserve(request.Model, cost.OutputTokens)) }
+            : cost;
     }
 
     private LimiterPermit Rent(BucketKey bucket, RequestCost cost, long now, long queueTicks)

@@ -55,7 +55,7 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         {
             CheckLearned(ref state.Requests, 1, AdmissionBlockers.UpstreamRequests, ref blockers, ref wait);
             CheckLearned(ref state.InputTokens, cost.InputTokens, AdmissionBlockers.UpstreamInputTokens, ref blockers, ref wait);
-            CheckLearned(ref state.OutputTokens, cost.OutputTokens, AdmissionBlockers.UpstreamOutputTokens, ref blockers, ref wait);
+            CheckLearned(ref state.OutputTokens, cost.LearnedOutputTokens, AdmissionBlockers.UpstreamOutputTokens, ref blockers, ref wait);
         }
 
         if (policy.InputTokensPerMinute > 0)
@@ -90,6 +90,7 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         double input = usage.RateLimitedInputTokens - reserved.InputTokens;
         double output = usage.OutputTokens - reserved.OutputTokens;
         SpendOperator(state, input, output, policy);
+        double learnedOutput = usage.OutputTokens - reserved.LearnedOutputTokens;
         if (!confirmed)
         {
             // The server has not told us what it charged for the input: our own reconciliation stands until it does.
@@ -98,8 +99,8 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         }
 
         // Output is counted by the API as it is produced, so it is ours to reconcile even after the headers came.
-        state.OutputTokens.Spend(output);
-        state.OutputTokens.Unconfirmed = Math.Max(0, state.OutputTokens.Unconfirmed + output);
+        state.OutputTokens.Spend(learnedOutput);
+        state.OutputTokens.Unconfirmed = Math.Max(0, state.OutputTokens.Unconfirmed + learnedOutput);
     }
 
     /// <inheritdoc />
@@ -114,7 +115,7 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         {
             // A failed attempt returns its tokens; the request itself still counts against requests per minute.
             SpendOperator(state, -held.InputTokens, -held.OutputTokens, policy);
-            state.OutputTokens.Spend(-held.OutputTokens);
+            state.OutputTokens.Spend(-held.LearnedOutputTokens);
             if (!confirmed)
             {
                 state.InputTokens.Spend(-held.InputTokens);
@@ -127,7 +128,7 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
             state.InputTokens.Confirm(held.InputTokens);
         }
 
-        state.OutputTokens.Confirm(held.OutputTokens);
+        state.OutputTokens.Confirm(held.LearnedOutputTokens);
     }
 
     /// <inheritdoc />
@@ -215,7 +216,7 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
             blockers |= AdmissionBlockers.UpstreamInputTokens;
         }
 
-        if (policy.LearnLimits && state.OutputTokens.IsKnown && cost.OutputTokens > state.OutputTokens.Limit)
+        if (policy.LearnLimits && state.OutputTokens.IsKnown && cost.LearnedOutputTokens > state.OutputTokens.Limit)
         {
             blockers |= AdmissionBlockers.UpstreamOutputTokens;
         }
@@ -261,10 +262,10 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         SpendOperator(state, cost.InputTokens, cost.OutputTokens, policy);
         state.Requests.Spend(1);
         state.InputTokens.Spend(cost.InputTokens);
-        state.OutputTokens.Spend(cost.OutputTokens);
+        state.OutputTokens.Spend(cost.LearnedOutputTokens);
         state.Requests.Unconfirmed++;
         state.InputTokens.Unconfirmed += cost.InputTokens;
-        state.OutputTokens.Unconfirmed += cost.OutputTokens;
+        state.OutputTokens.Unconfirmed += cost.LearnedOutputTokens;
     }
 
     private BucketState Get(BucketKey bucket, long now)

@@ -70,6 +70,27 @@ public sealed class PacerConfigurationTests
     }
 
     [Theory]
+    [InlineData("estimate", OutputReservation.Estimate)]
+    [InlineData("MAX_TOKENS", OutputReservation.MaxTokens)]
+    [InlineData("1", OutputReservation.Estimate)]
+    public void Bind_OutputReservation_ReadsNameOrNumber(string text, OutputReservation expected)
+    {
+        PacerConfiguration.Bind(Config(("PACER_OUTPUT_RESERVATION", text))).OutputReservation.ShouldBe(expected);
+        new PacerOptions().OutputReservation.ShouldBe(OutputReservation.MaxTokens);
+    }
+
+    [Fact]
+    public void Bind_OutputReservationUnknownName_ReportedWithTheOtherErrors()
+    {
+        var error = Should.Throw<PacerOptionsException>(() => PacerConfiguration.Bind(Config(
+            ("PACER_OUTPUT_RESERVATION", "guess"),
+            ("ANTHROPIC_MAX_RETRIES", "99"))));
+
+        error.Errors.Count.ShouldBe(2);
+        error.Message.ShouldContain("PACER_OUTPUT_RESERVATION: 'guess' is not a mode (max_tokens or estimate)");
+    }
+
+    [Theory]
     [InlineData("ANTHROPIC_RATE_LIMIT_PER_MINUTE", "0")]
     [InlineData("ANTHROPIC_RATE_LIMIT_PER_MINUTE", "1001")]
     [InlineData("ANTHROPIC_CONCURRENT_REQUESTS", "51")]

@@ -122,6 +122,22 @@ public sealed class PacerHandlerStreamingTests
         fixture.Limiter.Snapshot().CurrentRequests.ShouldBe(0);
     }
 
+    [Fact]
+    public async Task SendAsync_StreamUsage_CalibratesTheOutputEstimator()
+    {
+        using var fixture = new HandlerFixture(new FakeUpstream(_ => Sse.Response(Sse.Whole(inputTokens: 4, outputTokens: 100))));
+        var model = "claude-sonnet-4-5";
+
+        for (var i = 0; i < OutputTokenEstimator.WarmUp; i++)
+        {
+            fixture.Limiter.OutputEstimator.Reserve(model, 8_000).ShouldBe(8_000);
+            using var response = await fixture.SendAsync(HandlerFixture.Messages(HandlerFixture.MessagesBody(stream: true)));
+            await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        }
+
+        fixture.Limiter.OutputEstimator.Reserve(model, 8_000).ShouldBe(100);
+    }
+
     private static async Task<string?> ReadLineAsync(StreamReader reader) =>
         await reader.ReadLineAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(HandlerFixture.Bound, TestContext.Current.CancellationToken);
 }
