@@ -60,6 +60,4 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
     public LimiterLoad Load(long now) => inner.Load(now);
 
     public LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow) => inner.Snapshot(policy, now, wallNow);
-
-    public LimiterLoad Load(long now) => inner.Load(now);
 }
