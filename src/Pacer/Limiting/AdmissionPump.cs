@@ -19,14 +19,27 @@ internal sealed class AdmissionPump
     private long _armedAt = long.MaxValue;
     private bool _stopped;
 
-    public AdmissionPump(Limiter owner, ILimiterStore store, TimeProvider time)
+    public AdmissionPump(Limiter owner, ILimiterStore store, TimeProvider time, TimeSpan releasePoll)
     {
         _owner = owner;
         _store = store;
+        ReleasePoll = releasePoll.Ticks;
         _timer = time.CreateTimer(static state => ((AdmissionPump)state!)._owner.OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public FairQueue Queue { get; } = new();
+
+    /// <summary>
+    /// Gets how often waiters blocked only by concurrency look again, in ticks; 0 when every release is this limiter's
+    /// own (it wakes them). A store shared with other processes frees slots this limiter does not see.
+    /// </summary>
+    public long ReleasePoll { get; }
+
+    /// <summary>Gets when waiters blocked by a shared limit should look again, or <see cref="long.MaxValue"/> for "on a release".</summary>
+    public long SharedWakeAt(AdmissionDecision decision, long now) =>
+        decision.SharedRetryAfter > TimeSpan.Zero ? now + decision.SharedRetryAfter.Ticks
+        : ReleasePoll > 0 ? now + ReleasePoll
+        : long.MaxValue;
 
     /// <summary>Notes that the timer fired, so the next <see cref="Pump"/> sets it again.</summary>
     public void TimerFired() => _armedAt = long.MaxValue;
@@ -113,11 +126,7 @@ internal sealed class AdmissionPump
 
             if (decision.BlockedForAll)
             {
-                if (decision.SharedRetryAfter > TimeSpan.Zero)
-                {
-                    wakeAt = Math.Min(wakeAt, now + decision.SharedRetryAfter.Ticks);
-                }
-
+                wakeAt = Math.Min(wakeAt, SharedWakeAt(decision, now));
                 return LaneOutcome.Stop;
             }
 

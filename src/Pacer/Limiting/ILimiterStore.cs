@@ -20,26 +20,32 @@ public interface ILimiterStore
 
     /// <summary>
     /// Reconciles an admitted request with its real usage: refunds or charges the difference to the operator's token
-    /// budgets and, unless a response already <paramref name="confirmed"/> what the server charged, to the learned ones.
+    /// budgets and the learned output budget, and to the learned input budget unless a response already
+    /// <paramref name="confirmed"/> what the server charged for it (the API counts output as it is produced, input at once).
     /// </summary>
     void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, bool confirmed, PacerOptions policy, long now);
 
     /// <summary>
     /// Ends an admitted request: frees its concurrency slot; when it was never <paramref name="completed"/>, returns its
     /// token reservation (the request itself still counts against requests per minute). <paramref name="held"/> is
-    /// what it holds: its reservation, or its real usage once completed.
+    /// what it holds: its reservation, or its real usage once completed. It only ever refunds, so
+    /// <paramref name="now"/> may be the engine's last clock reading rather than a fresh one.
     /// </summary>
     void Release(BucketKey bucket, RequestCost held, bool completed, bool confirmed, PacerOptions policy, long now);
 
     /// <summary>
     /// Corrects the learned budgets of <paramref name="bucket"/> to what a response says. <paramref name="confirmed"/>
-    /// is what the request that received this response holds, now known to the server; null when that request is not
-    /// known, in which case every request in flight is treated as not yet charged by the server (the safe side).
+    /// is what the request that received this response holds: its request and input are now counted by the server
+    /// (its output still only as produced); null when that request is not known, in which case every request in
+    /// flight is treated as not yet charged by the server (the safe side).
     /// </summary>
     void Observe(BucketKey bucket, RateLimitObservation observation, RequestCost? confirmed, long now);
 
     /// <summary>Blocks every admission for <paramref name="bucket"/> until <paramref name="until"/> (kept if later than an existing cooldown).</summary>
     void Cooldown(BucketKey bucket, long until);
+
+    /// <summary>Reads the requests in flight and in the 60-second window at <paramref name="now"/> (queued: 0, the engine knows them).</summary>
+    LimiterLoad Load(long now);
 
     /// <summary>Reads the state at <paramref name="now"/>; <paramref name="wallNow"/> is the same moment on the wall clock.</summary>
     LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow);

@@ -70,6 +70,15 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     }
 
     /// <inheritdoc />
+    public LimiterLoad Load(long now)
+    {
+        lock (_gate)
+        {
+            return _state.Load(now);
+        }
+    }
+
+    /// <inheritdoc />
     public LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow)
     {
         lock (_gate)

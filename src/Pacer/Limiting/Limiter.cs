@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Headers;
 using Pacer.Configuration;
 
@@ -10,13 +11,17 @@ namespace Pacer.Limiting;
 /// </summary>
 public sealed class Limiter : IDisposable
 {
+    /// <summary>How often waiters blocked by concurrency look again when the store was given (it may be shared).</summary>
+    private static readonly TimeSpan SharedStorePoll = TimeSpan.FromMilliseconds(250);
+
     private readonly Lock _gate = new();
     private readonly ILimiterStore _store;
     private readonly AdmissionPump _pump;
     private readonly FairQueue _queue;
     private readonly PermitPool _pool = new();
-    private readonly long _timestampDivisor;
+    private readonly double _ticksPerTimestamp;
     private PacerOptions _options;
+    private long _lastNow;
     private bool _disposed;
 
     /// <summary>Creates a limiter with the given policy.</summary>
@@ -39,9 +44,9 @@ public sealed class Limiter : IDisposable
         _store = store ?? new UnsharedLimiterStore();
         ModelClasses = modelClasses ?? ModelClassMap.Default;
         Estimator = estimator ?? new InputTokenEstimator();
-        var frequency = TimeProvider.TimestampFrequency;
-        _timestampDivisor = frequency >= TimeSpan.TicksPerSecond && frequency % TimeSpan.TicksPerSecond == 0 ? frequency / TimeSpan.TicksPerSecond : 0;
-        _pump = new AdmissionPump(this, _store, TimeProvider);
+        // A multiplication, not a division, on every admission and release; exact for timestamps below 2^53.
+        _ticksPerTimestamp = TimeProvider.TimestampFrequency == TimeSpan.TicksPerSecond ? 0 : (double)TimeSpan.TicksPerSecond / TimeProvider.TimestampFrequency;
+        _pump = new AdmissionPump(this, _store, TimeProvider, store is null ? TimeSpan.Zero : SharedStorePoll);
         _queue = _pump.Queue;
     }
 
@@ -111,32 +116,50 @@ public sealed class Limiter : IDisposable
             // now, only the timer must cover this waiter's expiry and the shared wait.
             if (decision.BlockedForAll)
             {
-                var sharedWait = decision.SharedRetryAfter.Ticks;
-                _pump.ArmNoLaterThan(sharedWait > 0 ? Math.Min(expiresAt + 1, now + sharedWait) : expiresAt + 1, now);
+                _pump.ArmNoLaterThan(Math.Min(expiresAt + 1, _pump.SharedWakeAt(decision, now)), now);
             }
             else
             {
                 Pump(now);
             }
-        }
 
-        if (cancellationToken.CanBeCanceled)
-        {
-            var registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Owner.Cancel((Waiter)state!, token), waiter);
-            lock (_gate)
+            // Registered under the lock (which is reentrant): a token cancelled meanwhile runs Cancel right here,
+            // on a queue in a consistent state.
+            if (waiter.IsQueued && cancellationToken.CanBeCanceled)
             {
-                if (waiter.IsQueued)
-                {
-                    waiter.Registration = registration;
-                }
-                else
-                {
-                    registration.Unregister();
-                }
+                waiter.Registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Owner.Cancel((Waiter)state!, token), waiter);
             }
         }
 
         return waiter.Task;
+    }
+
+    /// <summary>Admits the request only if it can be admitted now, without waiting and without passing anyone queued.</summary>
+    public bool TryAcquire(AcquireRequest request, [NotNullWhen(true)] out Permit? permit)
+    {
+        var bucket = BucketOf(request.UpstreamKey, request.Model);
+        lock (_gate)
+        {
+            var now = Now();
+            if (!_disposed && _queue.Count == 0 && _store.TryAdmit(bucket, request.Cost, _options, now, commit: true).Admitted)
+            {
+                permit = Rent(bucket, request.Cost, now, queueTicks: 0);
+                return true;
+            }
+        }
+
+        permit = null;
+        return false;
+    }
+
+    /// <summary>Tells whether the request could be admitted now (nobody queued and every budget allows it), taking nothing.</summary>
+    public bool WouldAdmit(AcquireRequest request)
+    {
+        var bucket = BucketOf(request.UpstreamKey, request.Model);
+        lock (_gate)
+        {
+            return !_disposed && _queue.Count == 0 && _store.TryAdmit(bucket, request.Cost, _options, Now(), commit: false).Admitted;
+        }
     }
 
     /// <summary>Corrects the upstream budgets of (key, model class) from a response's <c>anthropic-ratelimit-*</c> headers.</summary>
@@ -157,7 +180,7 @@ public sealed class Limiter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(permit);
         ArgumentNullException.ThrowIfNull(headers);
-        if (permit is LimiterPermit own && Options.LearnLimits)
+        if (permit is LimiterPermit own && own.IsHeldFrom(this) && Options.LearnLimits)
         {
             Observe(own.Bucket, RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), own);
         }
@@ -210,6 +233,15 @@ public sealed class Limiter : IDisposable
         lock (_gate)
         {
             Swap(options);
+        }
+    }
+
+    /// <summary>Reads the load (in flight, admitted in the last minute, queued) without allocating.</summary>
+    public LimiterLoad Load()
+    {
+        lock (_gate)
+        {
+            return _store.Load(Now()) with { QueuedRequests = _queue.Count };
         }
     }
 
@@ -277,19 +309,20 @@ public sealed class Limiter : IDisposable
     {
         lock (_gate)
         {
-            var now = Now();
+            // A release only refunds, and a refund commutes with a refill (both lower a debt with a floor at zero), so
+            // the last clock reading serves unless someone waits: an uncontended admission reads the clock once.
+            var now = _queue.Count > 0 ? Now() : _lastNow;
             _store.Release(permit.Bucket, permit.Held, permit.IsCompleted, permit.IsConfirmed, _options, now);
             _pool.Return(permit);
             Pump(now);
         }
     }
 
+    /// <summary>Reads the clock, in ticks; under the lock, so the last reading is kept.</summary>
     internal long Now()
     {
         var timestamp = TimeProvider.GetTimestamp();
-        return _timestampDivisor > 0
-            ? timestamp / _timestampDivisor
-            : (long)((Int128)timestamp * TimeSpan.TicksPerSecond / TimeProvider.TimestampFrequency);
+        return _lastNow = _ticksPerTimestamp == 0 ? timestamp : (long)(timestamp * _ticksPerTimestamp);
     }
 
     private void Observe(BucketKey bucket, RateLimitObservation observation, LimiterPermit? permit)

@@ -28,6 +28,9 @@ internal sealed class LimiterPermit : Permit
     /// <summary>Gets a value indicating whether the permit is live (admitted and not yet disposed).</summary>
     public bool IsLive => Volatile.Read(ref _owner) is not null;
 
+    /// <summary>Gets a value indicating whether the permit is live and was admitted by <paramref name="limiter"/>.</summary>
+    public bool IsHeldFrom(Limiter limiter) => ReferenceEquals(Volatile.Read(ref _owner), limiter);
+
     private RequestCost ReservedCost { get; set; }
 
     private long QueueTicks { get; set; }

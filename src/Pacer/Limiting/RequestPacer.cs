@@ -17,6 +17,8 @@ internal sealed class RequestPacer
     private int _head;
     private int _count;
     private long _theoreticalArrival = long.MinValue;
+    private int _perMinute;
+    private long _interval;
 
     /// <summary>Gets the ticks until one more admission is allowed at <paramref name="now"/>; 0 when it is allowed now.</summary>
     public long TicksUntilAdmissible(int perMinute, int burst, long now)
@@ -31,8 +33,7 @@ internal sealed class RequestPacer
 
         if (_theoreticalArrival != long.MinValue)
         {
-            var interval = Window / perMinute;
-            var paced = _theoreticalArrival - ((burst - 1) * interval) - now;
+            var paced = _theoreticalArrival - ((burst - 1) * Interval(perMinute)) - now;
             wait = Math.Max(wait, paced);
         }
 
@@ -42,8 +43,7 @@ internal sealed class RequestPacer
     /// <summary>Records an admission at <paramref name="now"/>.</summary>
     public void Admit(int perMinute, long now)
     {
-        var interval = Window / perMinute;
-        _theoreticalArrival = Math.Max(_theoreticalArrival, now) + interval;
+        _theoreticalArrival = Math.Max(_theoreticalArrival, now) + Interval(perMinute);
         if (_count == Capacity)
         {
             _head = (_head + 1) % Capacity;
@@ -66,6 +66,18 @@ internal sealed class RequestPacer
     {
         Trim(now);
         return _count == 0 ? 0 : _ring[_head] + Window - now;
+    }
+
+    /// <summary>Gets the emission interval, 60 s / N, computed once per N.</summary>
+    private long Interval(int perMinute)
+    {
+        if (perMinute != _perMinute)
+        {
+            _perMinute = perMinute;
+            _interval = Window / perMinute;
+        }
+
+        return _interval;
     }
 
     private void Trim(long now)

@@ -92,12 +92,14 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         SpendOperator(state, input, output, policy);
         if (!confirmed)
         {
-            // The server has not told us what it charged: our own reconciliation stands until a response does.
+            // The server has not told us what it charged for the input: our own reconciliation stands until it does.
             state.InputTokens.Spend(input);
-            state.OutputTokens.Spend(output);
             state.InputTokens.Unconfirmed = Math.Max(0, state.InputTokens.Unconfirmed + input);
-            state.OutputTokens.Unconfirmed = Math.Max(0, state.OutputTokens.Unconfirmed + output);
         }
+
+        // Output is counted by the API as it is produced, so it is ours to reconcile even after the headers came.
+        state.OutputTokens.Spend(output);
+        state.OutputTokens.Unconfirmed = Math.Max(0, state.OutputTokens.Unconfirmed + output);
     }
 
     /// <inheritdoc />
@@ -112,10 +114,10 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         {
             // A failed attempt returns its tokens; the request itself still counts against requests per minute.
             SpendOperator(state, -held.InputTokens, -held.OutputTokens, policy);
+            state.OutputTokens.Spend(-held.OutputTokens);
             if (!confirmed)
             {
                 state.InputTokens.Spend(-held.InputTokens);
-                state.OutputTokens.Spend(-held.OutputTokens);
             }
         }
 
@@ -123,8 +125,9 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         {
             state.Requests.Confirm(1);
             state.InputTokens.Confirm(held.InputTokens);
-            state.OutputTokens.Confirm(held.OutputTokens);
         }
+
+        state.OutputTokens.Confirm(held.OutputTokens);
     }
 
     /// <inheritdoc />
@@ -133,9 +136,10 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         var state = Get(bucket, now);
         if (confirmed is { } held)
         {
+            // The server has counted the request and its input; its output only as far as it has been produced, so
+            // the request keeps holding its output reservation until it completes.
             state.Requests.Confirm(1);
             state.InputTokens.Confirm(held.InputTokens);
-            state.OutputTokens.Confirm(held.OutputTokens);
         }
 
         if (observation.Requests.IsKnown)
@@ -162,6 +166,9 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         var state = Get(bucket, until);
         state.CooldownUntil = Math.Max(state.CooldownUntil, until);
     }
+
+    /// <inheritdoc />
+    public LimiterLoad Load(long now) => new(_inFlight, _pacer.InWindow(now), 0);
 
     /// <inheritdoc />
     public LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow)

@@ -11,11 +11,18 @@ namespace Pacer.Tests.Limiting;
 /// </summary>
 public sealed class LearnedBudgetPropertyTests
 {
-    public static TheoryData<int, bool> Cases => new() { { 1, true }, { 2, true }, { 3, true }, { 4, false }, { 5, false }, { 6, false } };
+    public static TheoryData<int, bool, bool> Cases => new()
+    {
+        { 1, true, false }, { 2, true, false }, { 3, false, false }, { 4, false, false },
+        { 5, true, true }, { 6, true, true }, { 7, false, true }, { 8, false, true },
+    };
 
+    /// <param name="seed">The random seed.</param>
+    /// <param name="observeWithPermit">Whether responses are observed with their permit (else by key and model).</param>
+    /// <param name="streams">Whether responses are streams: headers first, output produced (and counted) until the end.</param>
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Observe_RandomTraffic_ServerNeverRefuses(int seed, bool observeWithPermit)
+    public void Observe_RandomTraffic_ServerNeverRefuses(int seed, bool observeWithPermit, bool streams)
     {
         var random = new Random(seed);
         using var fixture = new LimiterFixture(new PacerOptions { MaxRequestsPerMinute = 1000, Burst = 100, MaxConcurrentRequests = 50, MaxQueueLength = 100_000, MaxQueueWait = 3_600_000 });
@@ -23,13 +30,13 @@ public sealed class LearnedBudgetPropertyTests
         var input = new ServerBucket(random.Next(20, 60) * 1000);
         var output = new ServerBucket(random.Next(4, 16) * 1000);
         var pending = new List<(PendingPermit Pending, int ActualInput)>();
-        var inFlight = new List<(Permit Permit, int ActualInput, int ActualOutput)>();
+        var inFlight = new List<(Permit Permit, int ActualInput, int ActualOutput, bool HeadersSeen)>();
         var sent = 0;
 
         // The first request meets an unknown server: only the operator's policy applies, then its response teaches.
         var probe = fixture.AcquireNow(input: 1000, output: 100);
         Send(probe, 900);
-        Answer(probe, 900, 50);
+        Answer(probe, 900, 50, headersSeen: false);
 
         for (var step = 0; step < 3000; step++)
         {
@@ -52,9 +59,18 @@ public sealed class LearnedBudgetPropertyTests
                     if (inFlight.Count > 0)
                     {
                         var index = random.Next(inFlight.Count);
-                        var (permit, actualInput, actualOutput) = inFlight[index];
-                        inFlight.RemoveAt(index);
-                        Answer(permit, actualInput, actualOutput);
+                        var (permit, actualInput, actualOutput, headersSeen) = inFlight[index];
+                        if (streams && !headersSeen)
+                        {
+                            // A stream's headers come first; its output is produced (and counted) later.
+                            ObserveHeaders(permit);
+                            inFlight[index] = (permit, actualInput, actualOutput, true);
+                        }
+                        else
+                        {
+                            inFlight.RemoveAt(index);
+                            Answer(permit, actualInput, actualOutput, headersSeen);
+                        }
                     }
 
                     break;
@@ -66,7 +82,7 @@ public sealed class LearnedBudgetPropertyTests
                 {
                     var permit = pending[i].Pending.Permit;
                     Send(permit, pending[i].ActualInput);
-                    inFlight.Add((permit, pending[i].ActualInput, random.Next(1, permit.Reserved.OutputTokens + 1)));
+                    inFlight.Add((permit, pending[i].ActualInput, random.Next(1, permit.Reserved.OutputTokens + 1), false));
                     pending.RemoveAt(i);
                 }
             }
@@ -85,12 +101,22 @@ public sealed class LearnedBudgetPropertyTests
             sent++;
         }
 
-        void Answer(Permit permit, int actualInput, int actualOutput)
+        void Answer(Permit permit, int actualInput, int actualOutput, bool headersSeen)
         {
             // Output is counted as it is produced: by the time the response is complete, all of it.
-            var now = fixture.Time.GetUtcNow();
-            output.Charge(actualOutput, now);
-            var headers = Headers(now);
+            output.Charge(actualOutput, fixture.Time.GetUtcNow());
+            if (!headersSeen)
+            {
+                ObserveHeaders(permit);
+            }
+
+            permit.Complete(new TokenUsage(actualInput, actualOutput));
+            permit.Dispose();
+        }
+
+        void ObserveHeaders(Permit permit)
+        {
+            var headers = Headers(fixture.Time.GetUtcNow());
             if (observeWithPermit)
             {
                 fixture.Limiter.Observe(permit, headers);
@@ -99,9 +125,6 @@ public sealed class LearnedBudgetPropertyTests
             {
                 fixture.Limiter.Observe("k", "claude-sonnet-4-5", headers);
             }
-
-            permit.Complete(new TokenUsage(actualInput, actualOutput));
-            permit.Dispose();
         }
 
         HttpResponseHeaders Headers(DateTimeOffset now)

@@ -108,6 +108,18 @@ public sealed class LimiterBudgetTests
     }
 
     [Fact]
+    public void Observe_PermitOfAnotherLimiter_IsIgnored()
+    {
+        using var fixture = new LimiterFixture(Wide);
+        using var other = new LimiterFixture(Wide);
+        using var foreign = other.AcquireNow();
+
+        fixture.Limiter.Observe(foreign, Headers(fixture.Time.GetUtcNow(), ("requests", 60, 0)));
+
+        fixture.Limiter.Snapshot().UpstreamBuckets.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Observe_LearnLimitsOff_IgnoresHeaders()
     {
         using var fixture = new LimiterFixture(Wide with { LearnLimits = false });
@@ -229,6 +241,22 @@ public sealed class LimiterBudgetTests
 
         permit.Complete(new TokenUsage(InputTokens: 1, OutputTokens: 2_500));
 
+        OutputRemaining(fixture).ShouldBe(57_500);
+    }
+
+    [Fact]
+    public void Observe_StreamHeadersBeforeItsOutput_KeepsTheOutputReservedUntilComplete()
+    {
+        using var fixture = new LimiterFixture(Wide);
+        var now = fixture.Time.GetUtcNow();
+        fixture.Limiter.Observe("k", "claude-sonnet-4-5", Headers(now, ("output-tokens", 60_000, 60_000)));
+        using var stream = fixture.AcquireNow(output: 10_000);
+
+        // The stream's headers: the server has produced (and counted) none of its output yet.
+        fixture.Limiter.Observe(stream, Headers(now, ("output-tokens", 60_000, 60_000)));
+        OutputRemaining(fixture).ShouldBe(50_000);
+
+        stream.Complete(new TokenUsage(InputTokens: 1, OutputTokens: 2_500));
         OutputRemaining(fixture).ShouldBe(57_500);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Pacer.Configuration;
 using Pacer.Limiting;
 
@@ -183,6 +184,24 @@ public sealed class LimiterTests
     }
 
     [Fact]
+    public void AcquireAsync_SharedStore_SeesSlotsFreedByAnotherLimiter()
+    {
+        var time = new FakeTimeProvider(LimiterFixture.Epoch);
+        var store = new InMemoryLimiterStore();
+        using var first = new Limiter(OneAtATime, time, store);
+        using var second = new Limiter(OneAtATime, time, store);
+        var held = new PendingPermit(first.AcquireAsync(LimiterFixture.Request(), TestContext.Current.CancellationToken));
+        held.IsAdmitted.ShouldBeTrue();
+        var waiting = new PendingPermit(second.AcquireAsync(LimiterFixture.Request(), TestContext.Current.CancellationToken));
+
+        held.Permit.Dispose();
+        waiting.IsCompleted.ShouldBeFalse();
+        time.Advance(TimeSpan.FromMilliseconds(250));
+
+        waiting.IsAdmitted.ShouldBeTrue();
+    }
+
+    [Fact]
     public void Permit_DisposedTwice_ReleasesOnce()
     {
         using var fixture = new LimiterFixture(new PacerOptions { MaxConcurrentRequests = 2, MaxRequestsPerMinute = 1000, Burst = 100 });
@@ -220,6 +239,25 @@ public sealed class LimiterTests
         fixture.Limiter.Dispose();
         queuedA.Error.ShouldNotBeNull();
         queuedB.Error.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public void Load_MatchesTheSnapshotWithoutAllocating()
+    {
+        using var fixture = new LimiterFixture(OneAtATime);
+        fixture.AcquireNow().Dispose();
+        using var held = fixture.AcquireNow();
+        var waiting = fixture.Start();
+        fixture.Limiter.Load();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var load = fixture.Limiter.Load();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        load.ShouldBe(new LimiterLoad(CurrentRequests: 1, RecentRequests: 2, QueuedRequests: 1));
+        allocated.ShouldBe(0);
+        fixture.Limiter.Dispose();
+        waiting.Error.ShouldNotBeNull();
     }
 
     [Fact]
