@@ -48,13 +48,3 @@ internal sealed record GatewayOptions
     /// <summary>Gets a value indicating whether the built-in simulator is the upstream (neither base URL nor key given).</summary>
     public bool UseSimulator => UpstreamBaseUrl is null && UpstreamApiKey is null;
 }
-
-/// <summary>How callers of <c>/v1/*</c> authenticate.</summary>
-internal enum AuthMode
-{
-    /// <summary>The caller's own Anthropic key is forwarded upstream; limits are kept per key.</summary>
-    Passthrough,
-
-    /// <summary>Callers present keys issued by the admin API; the gateway calls upstream with its own key.</summary>
-    Managed,
-}

@@ -14,6 +14,12 @@ public sealed class AdminAuthTests
         { "GET", "/api/admin/keys" },
         { "POST", "/api/admin/keys" },
         { "DELETE", "/api/admin/keys/key_0" },
+        { "GET", "/api/admin/usage" },
+        { "GET", "/api/admin/usage.csv" },
+        { "GET", "/api/admin/budgets" },
+        { "GET", "/api/admin/budgets/alice" },
+        { "PUT", "/api/admin/budgets/alice" },
+        { "DELETE", "/api/admin/budgets/alice" },
     };
 
     [Theory]

@@ -22,7 +22,7 @@ public sealed class GracefulShutdownTests
         var reader = new StreamReader(await streaming.Content.ReadAsStreamAsync());
         (await reader.ReadLineAsync().WaitAsync(Bound)).ShouldBe("event: message_start");
         var queued = setup.Client.SendAsync(Message());
-        await Eventually(() => setup.Gateway.Service<Limiter>().Snapshot().QueuedRequests == 1);
+        await Eventually.TrueAsync(() => setup.Gateway.Service<Limiter>().Snapshot().QueuedRequests == 1);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var stopping = setup.Gateway.StopAsync();
@@ -37,16 +37,5 @@ public sealed class GracefulShutdownTests
         rest.ShouldContain("\"type\":\"overloaded_error\"");
         rest.ShouldContain("shutting down");
         clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(3));
-    }
-
-    /// <summary>A bounded wait for a condition the test cannot be told about directly.</summary>
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (!condition())
-        {
-            DateTime.UtcNow.ShouldBeLessThan(deadline, "the condition never came true");
-            await Task.Delay(5);
-        }
     }
 }

@@ -176,6 +176,28 @@ public sealed class SimulatorFaultTests
     }
 
     [Fact]
+    public async Task Messages_ClientLeavesWhileQueued_LeavesTheQueueAndNeverReachesUpstream()
+    {
+        await using var setup = await SimulatedGateway.StartAsync(new Dictionary<string, string?>
+        {
+            ["ANTHROPIC_CONCURRENT_REQUESTS"] = "1",
+            ["PACER_STREAM_IDLE_TIMEOUT"] = "600000",
+        });
+        setup.Simulator.QueueFaults("stall:2");
+        using var holder = await setup.Client.SendAsync(Message(stream: true), HttpCompletionOption.ResponseHeadersRead).WaitAsync(Bound);
+        using var leave = new CancellationTokenSource();
+        var queued = setup.Client.SendAsync(Message(), leave.Token);
+        var limiter = setup.Gateway.Service<Limiter>();
+        await Eventually.TrueAsync(() => limiter.Snapshot().QueuedRequests == 1);
+
+        await leave.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(queued.WaitAsync(Bound));
+
+        await Eventually.TrueAsync(() => limiter.Snapshot().QueuedRequests == 0);
+        setup.Simulator.Attempts().Count.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Messages_CannotBeAdmittedInTime_429RateLimitErrorWithRetryAfter()
     {
         await using var setup = await SimulatedGateway.StartAsync(new Dictionary<string, string?>

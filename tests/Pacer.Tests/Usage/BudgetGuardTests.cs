@@ -188,6 +188,25 @@ public sealed class BudgetGuardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReserveAsync_StoreLostAtRefresh_KeepsEnforcingWhatItKnows()
+    {
+        var guard = Guard();
+        await guard.SetBudgetAsync(new UserBudget("gina", 10, BudgetPeriod.Day), Ct);
+        using var held = await guard.ReserveAsync("gina", 10, Ct);
+        await _ledger.FlushAsync(Ct);
+        SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(_folder))
+        {
+            File.Delete(file); // the next connection finds an empty file: every query fails
+        }
+
+        _time.Advance(BudgetGuard.DefaultRefreshInterval);
+
+        await Should.ThrowAsync<BudgetExceededException>(() => guard.ReserveAsync("gina", 1, Ct).AsTask());
+        (await guard.GetStatusAsync("gina", Ct))!.Reserved.ShouldBe(10);
+    }
+
+    [Fact]
     public async Task Dispose_ReservationFromEndedPeriod_DoesNotFreeTheNewPeriod()
     {
         var guard = Guard();

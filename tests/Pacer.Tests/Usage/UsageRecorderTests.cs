@@ -87,6 +87,14 @@ public sealed class UsageRecorderTests : IAsyncLifetime
     }
 
     [Fact]
+    public void From_UsageWithoutCost_IsUnknownNotZero()
+    {
+        var record = UsageRecord.From(Outcome("claude-3-5-sonnet-20241022", new TokenUsage(5, 5)), cost: null);
+
+        (record.InputTokens, record.CostUsd, record.Credits).ShouldBe((5, (decimal?)null, (long?)null));
+    }
+
+    [Fact]
     public async Task Record_InsideCapture_IsCaughtOnlyByTheFlowThatMadeIt()
     {
         var recorder = new UsageRecorder(_ledger, new CostCalculator());

@@ -67,6 +67,26 @@ public sealed class UsageWriterTests
     }
 
     [Fact]
+    public async Task Append_AsManyWaitingAsTheBufferHolds_DropsTheNextAtOnce()
+    {
+        _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var writer = Writer(capacity: 2);
+        writer.Append(Record(1));
+        await _entered.Task.WaitAsync(Wait, Ct);
+        writer.Append(Record(2));
+        writer.Append(Record(3));
+        writer.Append(Record(4));
+        writer.Append(Record(5));
+
+        writer.Append(Record(6));
+
+        writer.Statistics.Dropped.ShouldBe(1);
+        _gate.SetResult();
+        await WaitUntil(() => writer.Statistics.Written == 5);
+        _stored.Select(r => r.User).ShouldBe(["u1", "u2", "u3", "u4", "u5"]);
+    }
+
+    [Fact]
     public async Task AppendAsync_RoomFreesWithinTheWait_IsAccepted()
     {
         _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

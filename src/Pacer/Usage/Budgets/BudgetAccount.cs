@@ -62,6 +62,15 @@ internal sealed class BudgetAccount(string user)
         }
     }
 
+    /// <summary>Keeps what is known and tries the store again after another refresh interval.</summary>
+    public void Postpone(DateTimeOffset now)
+    {
+        lock (this)
+        {
+            RefreshedAt = now;
+        }
+    }
+
     /// <summary>Returns a reservation's hold, unless a new period has begun since it was taken.</summary>
     public void Release(long credits, long epoch)
     {

@@ -15,6 +15,7 @@ public sealed class BudgetGuard
     /// <summary>The default refresh interval.</summary>
     public static readonly TimeSpan DefaultRefreshInterval = TimeSpan.FromSeconds(30);
 
+    private static readonly TimeSpan FlushWait = TimeSpan.FromSeconds(2);
     private readonly IBudgetStore _store;
     private readonly IUsageLedger _ledger;
     private readonly TimeProvider _time;
@@ -131,6 +132,18 @@ public sealed class BudgetGuard
         return deleted;
     }
 
+    private async Task FlushBrieflyAsync(CancellationToken cancellationToken)
+    {
+        // Records still buffered would be missed by the query; a stuck writer must not hold the request for long.
+        try
+        {
+            await _ledger.FlushAsync(cancellationToken).WaitAsync(FlushWait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
     private async ValueTask<BudgetAccount> AccountAsync(string user, CancellationToken cancellationToken)
     {
         var account = _accounts.GetOrAdd(user, static u => new BudgetAccount(u));
@@ -153,13 +166,23 @@ public sealed class BudgetGuard
                 return; // another caller loaded it while this one waited
             }
 
-            var budget = await _store.GetBudgetAsync(account.User, cancellationToken).ConfigureAwait(false);
+            UserBudget? budget;
             long spent = 0;
-            if (budget is not null)
+            try
             {
-                await _ledger.FlushAsync(cancellationToken).ConfigureAwait(false);
-                var period = new UsageQuery { From = budget.PeriodStart(now), To = budget.ResetsAt(now), User = account.User };
-                spent = (await _ledger.QueryAsync(period, cancellationToken).ConfigureAwait(false)).Total.Credits;
+                budget = await _store.GetBudgetAsync(account.User, cancellationToken).ConfigureAwait(false);
+                if (budget is not null)
+                {
+                    await FlushBrieflyAsync(cancellationToken).ConfigureAwait(false);
+                    var period = new UsageQuery { From = budget.PeriodStart(now), To = budget.ResetsAt(now), User = account.User };
+                    spent = (await _ledger.QueryAsync(period, cancellationToken).ConfigureAwait(false)).Total.Credits;
+                }
+            }
+            catch (Exception e) when (!force && account.Loaded && now < account.PeriodEnd && e is not OperationCanceledException)
+            {
+                // The store is down: within the same period, keep enforcing what this instance knows and try later.
+                account.Postpone(now);
+                return;
             }
 
             account.Apply(budget, spent, now);

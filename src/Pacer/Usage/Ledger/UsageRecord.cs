@@ -77,9 +77,9 @@ public sealed record UsageRecord
             CacheWrite5mTokens = cost?.CacheWrite5mTokens ?? usage.CacheCreationInputTokens,
             CacheWrite1hTokens = cost?.CacheWrite1hTokens ?? 0,
             CacheReadTokens = usage.CacheReadInputTokens,
-            // A request without usage used nothing: it costs zero, which is known, not a guess.
-            CostUsd = cost is null ? 0m : cost.TotalCost,
-            Credits = cost is null ? 0 : cost.Credits,
+            // A request that reported no usage used nothing: zero is known, not a guess. Usage left unpriced is unknown.
+            CostUsd = cost is not null ? cost.TotalCost : outcome.Usage is null ? 0m : null,
+            Credits = cost is not null ? cost.Credits : outcome.Usage is null ? 0 : null,
             QueueTime = TimeSpan.FromMicroseconds(Math.Floor(outcome.QueueTime.TotalMicroseconds)),
             Latency = TimeSpan.FromMicroseconds(Math.Floor(outcome.Latency.TotalMicroseconds)),
         };

@@ -25,6 +25,7 @@ internal sealed class UsageWriter : IAsyncDisposable
     private long _lost;
     private long _writeFailures;
     private int _closed;
+    private int _waiting;
 
     public UsageWriter(Func<IReadOnlyList<UsageRecord>, CancellationToken, Task> write, UsageLedgerOptions options, ILogger logger)
     {
@@ -56,10 +57,16 @@ internal sealed class UsageWriter : IAsyncDisposable
         {
             Interlocked.Increment(ref _accepted);
         }
+        else if (Interlocked.Increment(ref _waiting) > _options.BufferCapacity)
+        {
+            // As many records already wait for room as the buffer holds: more waiting would only grow memory.
+            Interlocked.Decrement(ref _waiting);
+            Drop(record);
+        }
         else
         {
             // Never block the caller: the brief wait for room happens in the background.
-            _ = WaitAndAppendAsync(record, CancellationToken.None);
+            _ = WaitInBackgroundAsync(record);
         }
     }
 
@@ -131,9 +138,26 @@ internal sealed class UsageWriter : IAsyncDisposable
         {
         }
 
+        Drop(record);
+        return false;
+    }
+
+    private async Task WaitInBackgroundAsync(UsageRecord record)
+    {
+        try
+        {
+            await WaitAndAppendAsync(record, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+    }
+
+    private void Drop(UsageRecord record)
+    {
         var dropped = Interlocked.Increment(ref _dropped);
         UsageLog.RecordDropped(_logger, (long)_options.FullBufferWait.TotalMilliseconds, record.User, record.Endpoint, record.RequestId, dropped);
-        return false;
     }
 
     private async Task RunAsync()
