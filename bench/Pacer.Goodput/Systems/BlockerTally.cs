@@ -57,5 +57,7 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
 
     public void Cooldown(BucketKey bucket, long until) => inner.Cooldown(bucket, until);
 
+    public LimiterLoad Load(long now) => inner.Load(now);
+
     public LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow) => inner.Snapshot(policy, now, wallNow);
 }
