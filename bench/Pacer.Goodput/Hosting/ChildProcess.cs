@@ -32,7 +32,9 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         get
         {
             _process.Refresh();
-            return _process.TotalProcessorTime;
+            return _process.HasExited
+                ? throw new InvalidOperationException($"{Path.GetFileName(_process.StartInfo.ArgumentList[0])} exited with code {_process.ExitCode}:{Environment.NewLine}{Tail()}")
+                : _process.TotalProcessorTime;
         }
     }
 

@@ -50,7 +50,8 @@ internal sealed class SdkSender(AnthropicClient client, HttpClient http, IAsyncD
         catch (Exception error) when (error is AnthropicException or HttpRequestException or Pacer.Limiting.PacerRejectedException
             || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return CallOutcome.Failed(error.GetType().Name);
+            // The inner exception tells a timeout (TimeoutException) from a cancellation or a connection failure.
+            return CallOutcome.Failed(error.InnerException is { } inner ? $"{error.GetType().Name} ({inner.GetType().Name}: {inner.Message})" : error.GetType().Name);
         }
     }
 
