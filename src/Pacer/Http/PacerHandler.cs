@@ -247,10 +247,11 @@ public sealed class PacerHandler : DelegatingHandler
             return;
         }
 
-        // The counters, not a Snapshot: no limiter lock and no allocation on every attempt.
+        // One Load, not a Snapshot: a brief lock and no allocation on every attempt.
         var options = _limiter.Options;
-        PacerLog.CurrentRequests(_logger, _limiter.InFlight, options.MaxConcurrentRequests);
-        PacerLog.RecentRequests(_logger, _limiter.RequestsInLastMinute, options.MaxRequestsPerMinute);
+        var load = _limiter.Load();
+        PacerLog.CurrentRequests(_logger, load.CurrentRequests, options.MaxConcurrentRequests);
+        PacerLog.RecentRequests(_logger, load.RecentRequests, options.MaxRequestsPerMinute);
     }
 
     private int EstimateInputTokens(string model, ReadOnlyMemory<byte> body) => _limiter.Estimator.Estimate(model, body.Span);
