@@ -16,6 +16,8 @@ namespace Pacer.Gateway.Hosting;
 /// <summary>Builds the gateway: settings, store, upstream, engine, endpoints.</summary>
 internal static class GatewayApplication
 {
+    private const string NoConfigReload = "--hostBuilder:reloadConfigOnChange=false";
+
     /// <summary>
     /// Builds the application. Throws <see cref="PacerOptionsException"/> for invalid settings and
     /// <see cref="InvalidOperationException"/> when the store cannot be opened.
@@ -23,7 +25,10 @@ internal static class GatewayApplication
     public static async Task<WebApplication> BuildAsync(GatewayLaunch launch)
     {
         ArgumentNullException.ThrowIfNull(launch);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. launch.Args] });
+        // The default host watches appsettings.json in the working folder with a FileSystemWatcher over the whole
+        // folder. Its sources are cleared below, but the watcher stays and wakes on every write to pacer.db's journal
+        // (one per recorded request): measured at about 9% of the gateway's CPU under load. Nothing reloads anyway.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. launch.Args, NoConfigReload] });
 
         // One precedence for every setting: appsettings.json < .env < environment < command line.
         builder.Configuration.Sources.Clear();

@@ -6,9 +6,10 @@ using Pacer.Http;
 namespace Pacer.Gateway.Proxy;
 
 /// <summary>
-/// Copies an upstream response body to the caller as it arrives. A stream goes event by event, flushed after each;
-/// if it is cut, stalls past the idle time, or outlives shutdown, it ends with an SSE <c>error</c> event, never with a
-/// clean end that would hide the truncation. A plain body that breaks off aborts the connection for the same reason.
+/// Copies an upstream response body to the caller as it arrives; a body the engine already read goes in one write.
+/// A stream goes event by event, flushed after each; if it is cut, stalls past the idle time, or outlives shutdown, it
+/// ends with an SSE <c>error</c> event, never with a clean end that would hide the truncation. A plain body that breaks
+/// off aborts the connection for the same reason.
 /// </summary>
 internal sealed class ResponseRelay(GatewayOptions options, ShutdownGate gate, TimeProvider timeProvider)
 {
@@ -19,6 +20,11 @@ internal sealed class ResponseRelay(GatewayOptions options, ShutdownGate gate, T
     {
         ArgumentNullException.ThrowIfNull(upstream);
         ArgumentNullException.ThrowIfNull(context);
+        if (!eventStream && ResponseBuffer.TryGetBuffered(upstream.Content, out var whole))
+        {
+            return await WriteWholeAsync(upstream, whole, context).ConfigureAwait(false);
+        }
+
         var aborted = context.RequestAborted;
         var framer = eventStream ? new SseEventFramer() : null;
         using var tee = eventStream || !IsJson(upstream) ? null : new MemoryStream();
@@ -84,6 +90,30 @@ internal sealed class ResponseRelay(GatewayOptions options, ShutdownGate gate, T
         }
 
         return new RelayResult(end, usage.HasValue ? usage.ToUsage() : null);
+    }
+
+    /// <summary>
+    /// A body the engine already holds in memory (a Messages answer, read for its usage) goes out in one write,
+    /// without the chunk loop, the idle timer or a second copy for the usage.
+    /// </summary>
+    private static async Task<RelayResult> WriteWholeAsync(HttpResponseMessage upstream, ReadOnlyMemory<byte> body, HttpContext context)
+    {
+        try
+        {
+            await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is OperationCanceledException or IOException)
+        {
+            return new RelayResult(StreamEnd.ClientGone, null);
+        }
+
+        var usage = default(UsageAccumulator);
+        if (body.Length <= MaxUsageBodyBytes && IsJson(upstream))
+        {
+            UsageReader.TryRead(body.Span, ref usage);
+        }
+
+        return new RelayResult(StreamEnd.Completed, usage.HasValue ? usage.ToUsage() : null);
     }
 
     private static async Task<bool> ForwardAsync(SseEventFramer? framer, ReadOnlyMemory<byte> data, HttpResponse response, CancellationToken aborted)

@@ -44,6 +44,19 @@ internal static class ResponseBuffer
     /// <summary>Tells whether <paramref name="content"/> is a body this class buffered.</summary>
     public static bool IsBuffered(HttpContent content) => content is BufferedContent;
 
+    /// <summary>Gives the bytes of a body this class buffered, so that a relay can write them at once.</summary>
+    public static bool TryGetBuffered(HttpContent content, out ReadOnlyMemory<byte> bytes)
+    {
+        if (content is BufferedContent buffered)
+        {
+            bytes = buffered.Bytes;
+            return true;
+        }
+
+        bytes = default;
+        return false;
+    }
+
     /// <summary>A body already in memory; marked so that it is never buffered twice.</summary>
     private sealed class BufferedContent(byte[] bytes) : ByteArrayContent(bytes)
     {
