@@ -65,6 +65,35 @@ public sealed class ProxyTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Post_MessagesJsonAnswerLargerThanOneChunk_ArrivesWholeWithLengthAndItsUsageIsLogged()
+    {
+        // 100 KB of text: more than the relay's 16 KB chunk, so a body written piecemeal would show in the length.
+        var text = new string('x', 100_000);
+        var answer = $$$"""{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"{{{text}}}"}],"stop_reason":"end_turn","usage":{"input_tokens":11,"output_tokens":13}}""";
+        _upstream.Handler = async context =>
+        {
+            context.Response.ContentType = "application/json";
+            context.Response.Headers["request-id"] = "req_big";
+            await context.Response.WriteAsync(answer);
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
+        {
+            Content = new StringContent("""{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("x-api-key", "sk-ant-caller");
+
+        using var response = await _gateway.Client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentLength.ShouldBe(Encoding.UTF8.GetByteCount(answer));
+        response.Headers.GetValues("request-id").ShouldBe(["req_big"]);
+        (await response.Content.ReadAsStringAsync()).ShouldBe(answer);
+        var line = _gateway.Logs.GetSnapshot().Select(r => r.Message).Single(m => m.StartsWith("POST /v1/messages", StringComparison.Ordinal));
+        line.ShouldContain("input_tokens=11 output_tokens=13");
+        line.ShouldContain("outcome=ok");
+    }
+
+    [Fact]
     public async Task Get_OtherV1Path_PassedThroughWithUpstreamStatusHeadersAndBody()
     {
         _upstream.Handler = async context =>
