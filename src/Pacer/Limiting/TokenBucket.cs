@@ -39,6 +39,17 @@ internal struct TokenBucket
         return missing <= 0 ? 0 : Math.Max(1, (long)Math.Ceiling(missing * TimeSpan.TicksPerMinute / capacity));
     }
 
+    /// <summary>
+    /// Gets the ticks until <paramref name="amount"/> may be taken from a bucket of <paramref name="capacity"/> refilled at
+    /// <paramref name="perMinute"/> (after <see cref="Refill"/>); 0 when it may now. An amount above the capacity waits
+    /// for a full bucket and then takes it into debt.
+    /// </summary>
+    public readonly long TicksUntil(double amount, double capacity, double perMinute)
+    {
+        var missing = _debt - Math.Max(0, capacity - amount);
+        return missing <= 0 ? 0 : Math.Max(1, (long)Math.Ceiling(missing * TimeSpan.TicksPerMinute / perMinute));
+    }
+
     /// <summary>Spends <paramref name="amount"/> (negative refunds), never refunding below empty debt.</summary>
     public void Spend(double amount) => _debt = Math.Max(0, _debt + amount);
 

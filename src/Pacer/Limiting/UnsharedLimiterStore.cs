@@ -9,9 +9,6 @@ namespace Pacer.Limiting;
 /// </summary>
 internal sealed class UnsharedLimiterStore : ILimiterStore
 {
-    // The API rounds input-token remaining to the nearest thousand: assume the lower end.
-    private const double InputRoundingMargin = 500;
-
     // Past this many (key, model class) states, idle ones are forgotten so unknown model names cannot grow memory.
     private const int SweepThreshold = 4096;
 
@@ -60,12 +57,12 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
 
         if (policy.InputTokensPerMinute > 0)
         {
-            Check(state.OperatorInput.TicksUntil(cost.InputTokens, policy.InputTokensPerMinute), AdmissionBlockers.InputTokenBudget, ref blockers, ref wait);
+            Check(state.OperatorInput.TicksUntil(cost.InputTokens, OperatorCapacity(policy.InputTokensPerMinute, policy), policy.InputTokensPerMinute), AdmissionBlockers.InputTokenBudget, ref blockers, ref wait);
         }
 
         if (policy.OutputTokensPerMinute > 0)
         {
-            Check(state.OperatorOutput.TicksUntil(cost.OutputTokens, policy.OutputTokensPerMinute), AdmissionBlockers.OutputTokenBudget, ref blockers, ref wait);
+            Check(state.OperatorOutput.TicksUntil(cost.OutputTokens, OperatorCapacity(policy.OutputTokensPerMinute, policy), policy.OutputTokensPerMinute), AdmissionBlockers.OutputTokenBudget, ref blockers, ref wait);
         }
 
         if (blockers != AdmissionBlockers.None)
@@ -151,7 +148,7 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         if (observation.InputTokens.IsKnown)
         {
             var input = observation.InputTokens;
-            var margin = input.Limit >= 1000 ? InputRoundingMargin : 0;
+            var margin = RemainingRounding.Margin(input.Limit);
             state.InputTokens.Learn(input.Limit, Math.Max(0, input.Remaining - margin), now);
         }
 
@@ -223,6 +220,9 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
 
         return blockers;
     }
+
+    // An operator token budget holds TokenBurstSeconds of refill (a whole minute by default).
+    private static double OperatorCapacity(int perMinute, PacerOptions policy) => perMinute * (double)policy.TokenBurstSeconds / 60;
 
     private static void Check(long ticks, AdmissionBlockers blocker, ref AdmissionBlockers blockers, ref long wait)
     {
