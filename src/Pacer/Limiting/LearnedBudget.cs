@@ -15,6 +15,12 @@ internal struct LearnedBudget
     /// <summary>What admitted requests hold that no response has confirmed yet (the server may not have charged it).</summary>
     public double Unconfirmed;
 
+    /// <summary>
+    /// The smallest capacity the server's bucket has shown (remaining + reset × limit / 60); 0 until a response with a
+    /// reset tells. The API's bucket may hold less than a whole minute (a few seconds of refill).
+    /// </summary>
+    public double Capacity;
+
     /// <summary>Gets a value indicating whether the limit is known.</summary>
     public readonly bool IsKnown => Limit > 0;
 
@@ -41,6 +47,16 @@ internal struct LearnedBudget
     {
         Limit = limit;
         Bucket.Reset(limit - remaining + Unconfirmed, now);
+    }
+
+    /// <summary>Narrows <see cref="Capacity"/> with one response: what remained plus what refills before the reset.</summary>
+    public void LearnCapacity(BudgetObservation observation)
+    {
+        if (observation.ResetIn is { } resetIn)
+        {
+            var shown = observation.Remaining + (resetIn.TotalMinutes * observation.Limit);
+            Capacity = Capacity > 0 ? Math.Min(Capacity, shown) : shown;
+        }
     }
 
     /// <summary>Removes <paramref name="amount"/> from the unconfirmed total, never below zero.</summary>

@@ -148,7 +148,8 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         if (observation.InputTokens.IsKnown)
         {
             var input = observation.InputTokens;
-            var margin = RemainingRounding.Margin(input.Limit);
+            state.InputTokens.LearnCapacity(input);
+            var margin = RemainingRounding.InputMargin(input.Limit, state.InputTokens.Capacity);
             state.InputTokens.Learn(input.Limit, Math.Max(0, input.Remaining - margin), now);
         }
 

@@ -53,7 +53,7 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     }
 
     [Theory]
-    [InlineData(500, 50_000, 0)]      // output empty: "counted as produced" refuses exactly then
+    [InlineData(500, 50_000, 0)]      // output reads empty: "counted as produced" refuses then too (one is not enough)
     [InlineData(500, 50_000, 8_500)]  // room for max_tokens even after rounding: not the output budget
     [InlineData(0, 50_000, 3_000)]    // no request left: the requests budget explains it
     [InlineData(500, 2_000, 3_000)]   // input remaining less the rounding: 1,500, below 1.25 × the 2,000 estimated
@@ -65,6 +65,33 @@ public sealed class LimiterOutputAccountingTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(5));
         using var next = AcquireNow();
         next.Reserved.LearnedOutputTokens.ShouldBe(Estimate);
+        _log.Collector.Count.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Refusal_OutputReadingEmptyThreeTimesInAMinute_Switches()
+    {
+        Refuse(requests: 500, input: 50_000, output: 0);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Refuse(requests: 500, input: 50_000, output: 0);
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Refuse(requests: 500, input: 50_000, output: 0);
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
+        _log.Collector.GetSnapshot().ShouldHaveSingleItem().Message.ShouldContain("3 429s within 60 s refused on output tokens alone");
+    }
+
+    [Fact]
+    public void Refusal_OutputReadingEmptyThreeTimesOverMoreThanAMinute_StaysOnTheEstimate()
+    {
+        Refuse(requests: 500, input: 50_000, output: 0);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        Refuse(requests: 500, input: 50_000, output: 0);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Refuse(requests: 500, input: 50_000, output: 0);
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
         _log.Collector.Count.ShouldBe(0);
     }
 
