@@ -9,20 +9,26 @@ internal struct LearnedBudget
     /// <summary>The server's limit per minute; 0 until a response tells it.</summary>
     public long Limit;
 
-    /// <summary>The local bucket, whose capacity is <see cref="Limit"/>.</summary>
+    /// <summary>The local bucket, whose capacity is <see cref="Size"/> and which refills at <see cref="Limit"/> per minute.</summary>
     public TokenBucket Bucket;
 
     /// <summary>What admitted requests hold that no response has confirmed yet (the server may not have charged it).</summary>
     public double Unconfirmed;
 
     /// <summary>
-    /// The smallest capacity the server's bucket has shown (remaining + reset × limit / 60); 0 until a response with a
-    /// reset tells. The API's bucket may hold less than a whole minute (a few seconds of refill).
+    /// The smallest capacity the server's bucket has shown (remaining + rounding + reset × limit / 60); 0 until a
+    /// response with a reset tells. The API's bucket may hold less than a whole minute (a few seconds of refill).
     /// </summary>
     public double Capacity;
 
     /// <summary>Gets a value indicating whether the limit is known.</summary>
     public readonly bool IsKnown => Limit > 0;
+
+    /// <summary>
+    /// Gets the local bucket's capacity: the server's as far as responses have shown it, else the whole minute. Between
+    /// two responses the local bucket refills no higher than the server's can.
+    /// </summary>
+    public readonly double Size => Capacity > 0 && Capacity < Limit ? Capacity : Limit;
 
     /// <summary>Brings the bucket to <paramref name="now"/> when the limit is known.</summary>
     public void Refill(long now)
@@ -46,16 +52,19 @@ internal struct LearnedBudget
     public void Learn(long limit, double remaining, long now)
     {
         Limit = limit;
-        Bucket.Reset(limit - remaining + Unconfirmed, now);
+        Bucket.Reset(Size - remaining + Unconfirmed, now);
     }
 
-    /// <summary>Narrows <see cref="Capacity"/> with one response: what remained plus what refills before the reset.</summary>
-    public void LearnCapacity(BudgetObservation observation)
+    /// <summary>
+    /// Narrows <see cref="Capacity"/> with one response: what remained (plus <paramref name="rounding"/>, how far the
+    /// header may lie below the truth) plus what refills before the reset. A new limit starts the estimate again.
+    /// </summary>
+    public void LearnCapacity(BudgetObservation observation, double rounding)
     {
         if (observation.ResetIn is { } resetIn)
         {
-            var shown = observation.Remaining + (resetIn.TotalMinutes * observation.Limit);
-            Capacity = Capacity > 0 ? Math.Min(Capacity, shown) : shown;
+            var shown = observation.Remaining + rounding + (resetIn.TotalMinutes * observation.Limit);
+            Capacity = Capacity > 0 && observation.Limit == Limit ? Math.Min(Capacity, shown) : shown;
         }
     }
 
@@ -64,6 +73,6 @@ internal struct LearnedBudget
 
     /// <summary>Gets the snapshot of this budget.</summary>
     public readonly BudgetSnapshot ToSnapshot(DateTimeOffset wallNow) => IsKnown
-        ? new BudgetSnapshot(Limit, (long)Math.Floor(Math.Max(0, Bucket.Available(Limit))), wallNow + TimeSpan.FromTicks(Bucket.TicksUntilFull(Limit)))
+        ? new BudgetSnapshot(Limit, (long)Math.Floor(Math.Max(0, Bucket.Available(Size))), wallNow + TimeSpan.FromTicks(Bucket.TicksUntilFull(Limit)))
         : new BudgetSnapshot(null, null, null);
 }

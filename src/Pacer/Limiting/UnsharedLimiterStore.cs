@@ -142,19 +142,21 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
 
         if (observation.Requests.IsKnown)
         {
+            state.Requests.LearnCapacity(observation.Requests, rounding: 0);
             state.Requests.Learn(observation.Requests.Limit, observation.Requests.Remaining, now);
         }
 
         if (observation.InputTokens.IsKnown)
         {
             var input = observation.InputTokens;
-            state.InputTokens.LearnCapacity(input);
+            state.InputTokens.LearnCapacity(input, RemainingRounding.Margin(input.Limit));
             var margin = RemainingRounding.InputMargin(input.Limit, state.InputTokens.Capacity);
             state.InputTokens.Learn(input.Limit, Math.Max(0, input.Remaining - margin), now);
         }
 
         if (observation.OutputTokens.IsKnown)
         {
+            state.OutputTokens.LearnCapacity(observation.OutputTokens, RemainingRounding.Margin(observation.OutputTokens.Limit));
             state.OutputTokens.Learn(observation.OutputTokens.Limit, observation.OutputTokens.Remaining, now);
         }
     }
@@ -238,7 +240,7 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
     {
         if (budget.IsKnown)
         {
-            Check(budget.Bucket.TicksUntil(amount, budget.Limit), blocker, ref blockers, ref wait);
+            Check(budget.Bucket.TicksUntil(amount, budget.Size, budget.Limit), blocker, ref blockers, ref wait);
         }
     }
 

@@ -151,7 +151,9 @@ public sealed class LimiterBudgetTests
         bucket.KeyId.ShouldBe("k");
         bucket.ModelClass.ShouldBe("claude-sonnet-4");
         bucket.Requests.ShouldBe(new BudgetSnapshot(1000, 999, now.AddMilliseconds(60)));
-        bucket.OutputTokens.ShouldBe(new BudgetSnapshot(16_000, 12_000, now.AddSeconds(15)));
+        // The headers say the output bucket is full in 10 s: it holds at most 12,000 + 500 (rounding) + 10 s of refill,
+        // 15,167 tokens, so the 3,167 missing come back in 11.875 s (a whole minute's bucket would take 15 s).
+        bucket.OutputTokens.ShouldBe(new BudgetSnapshot(16_000, 12_000, now.AddSeconds(11.875)));
         bucket.InputTokens.ShouldBe(new BudgetSnapshot(null, null, null));
         bucket.CooldownUntil.ShouldBeNull();
     }
