@@ -20,10 +20,11 @@ public interface ILimiterStore
 
     /// <summary>
     /// Reconciles an admitted request with its real usage: refunds or charges the difference to the operator's token
-    /// budgets and the learned output budget, and to the learned input budget unless a response already
-    /// <paramref name="confirmed"/> what the server charged for it (the API counts output as it is produced, input at once).
+    /// budgets and the learned output budget, and to the learned input budget unless a response already showed what
+    /// the server <paramref name="counted"/> of it (the API counts input at once, output as it is produced or, under
+    /// the reserving accounting, as <c>max_tokens</c> on arrival, refunded at the end).
     /// </summary>
-    void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, bool confirmed, PacerOptions policy, long now);
+    void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, ServerCount counted, PacerOptions policy, long now);
 
     /// <summary>
     /// Ends an admitted request: frees its concurrency slot; when it was never <paramref name="completed"/>, returns its
@@ -31,7 +32,14 @@ public interface ILimiterStore
     /// what it holds: its reservation, or its real usage once completed. It only ever refunds, so
     /// <paramref name="now"/> may be the engine's last clock reading rather than a fresh one.
     /// </summary>
-    void Release(BucketKey bucket, RequestCost held, bool completed, bool confirmed, PacerOptions policy, long now);
+    void Release(BucketKey bucket, RequestCost held, bool completed, ServerCount counted, PacerOptions policy, long now);
+
+    /// <summary>
+    /// Notes that the server's count now includes an admitted request holding <paramref name="held"/> (a response to it,
+    /// or to a request sent after it, came): what it holds is no longer subtracted from the server's remaining.
+    /// <paramref name="counted"/> says whether that includes its output reservation.
+    /// </summary>
+    void Confirm(BucketKey bucket, RequestCost held, ServerCount counted, long now);
 
     /// <summary>
     /// Corrects the learned budgets of <paramref name="bucket"/> to what a response says. <paramref name="confirmed"/>

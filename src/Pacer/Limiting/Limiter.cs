@@ -21,6 +21,8 @@ public sealed class Limiter : IDisposable
     private readonly FairQueue _queue;
     private readonly PermitPool _pool = new();
     private readonly OutputAccountingLearner _accounting = new();
+    private readonly UncountedPermits _uncounted = new();
+    private readonly Action<LimiterPermit> _confirm;
     private readonly ILogger? _logger;
     private readonly double _ticksPerTimestamp;
     private PacerOptions _options;
@@ -50,6 +52,7 @@ public sealed class Limiter : IDisposable
         _options = PacerOptionsValidator.ThrowIfInvalid(options);
         TimeProvider = timeProvider ?? TimeProvider.System;
         _store = store ?? new UnsharedLimiterStore();
+        _confirm = permit => _store.Confirm(permit.Bucket, permit.Held, permit.Counted, _lastNow);
         ModelClasses = modelClasses ?? ModelClassMap.Default;
         Estimator = estimator ?? new InputTokenEstimator();
         OutputEstimator = outputEstimator ?? new OutputTokenEstimator();
@@ -343,7 +346,7 @@ public sealed class Limiter : IDisposable
             }
 
             var now = Now();
-            _store.Complete(permit.Bucket, permit.Reserved, usage, permit.IsConfirmed, _options, now);
+            _store.Complete(permit.Bucket, permit.Reserved, usage, permit.Counted, _options, now);
             permit.IsCompleted = true;
             permit.Held = new RequestCost(usage.RateLimitedInputTokens, usage.OutputTokens);
             Pump(now);
@@ -357,7 +360,8 @@ public sealed class Limiter : IDisposable
             // A release only refunds, and a refund commutes with a refill (both lower a debt with a floor at zero), so
             // the last clock reading serves unless someone waits: an uncontended admission reads the clock once.
             var now = _queue.Count > 0 ? Now() : _lastNow;
-            _store.Release(permit.Bucket, permit.Held, permit.IsCompleted, permit.IsConfirmed, _options, now);
+            _uncounted.Remove(permit);
+            _store.Release(permit.Bucket, permit.Held, permit.IsCompleted, permit.Counted, _options, now);
             _pool.Return(permit);
             Pump(now);
         }
@@ -379,15 +383,18 @@ public sealed class Limiter : IDisposable
                 _accounting.Note(bucket, observation, permit.Reserved, Now());
             }
 
-            RequestCost? confirmed = null;
-            if (permit is { IsLive: true, IsConfirmed: false })
+            var now = Now();
+            if (permit is { IsLive: true, Counted: ServerCount.None })
             {
-                permit.IsConfirmed = true;
-                confirmed = permit.Held;
+                // The server counted this request and every earlier one of its bucket; their output reservations too
+                // when the upstream is known to reserve max_tokens on arrival.
+                var counted = _options.OutputReservation == OutputReservation.Auto && _accounting.ReservesMaxTokens(bucket)
+                    ? ServerCount.Everything
+                    : ServerCount.RequestAndInput;
+                _uncounted.CountThrough(permit, counted, _confirm);
             }
 
-            var now = Now();
-            _store.Observe(bucket, observation, confirmed, now);
+            _store.Observe(bucket, observation, confirmed: null, now);
             Pump(now);
         }
     }
@@ -488,6 +495,7 @@ public sealed class Limiter : IDisposable
     {
         var permit = _pool.Rent();
         permit.Activate(this, bucket, cost, now, queueTicks);
+        _uncounted.Add(permit);
         return permit;
     }
 

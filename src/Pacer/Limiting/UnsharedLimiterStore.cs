@@ -79,7 +79,7 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
     }
 
     /// <inheritdoc />
-    public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, bool confirmed, PacerOptions policy, long now)
+    public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, ServerCount counted, PacerOptions policy, long now)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var state = Get(bucket, now);
@@ -88,20 +88,24 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         double output = usage.OutputTokens - reserved.OutputTokens;
         SpendOperator(state, input, output, policy);
         double learnedOutput = usage.OutputTokens - reserved.LearnedOutputTokens;
-        if (!confirmed)
+        if (counted == ServerCount.None)
         {
             // The server has not told us what it charged for the input: our own reconciliation stands until it does.
             state.InputTokens.Spend(input);
             state.InputTokens.Unconfirmed = Math.Max(0, state.InputTokens.Unconfirmed + input);
         }
 
-        // Output is counted by the API as it is produced, so it is ours to reconcile even after the headers came.
+        // Output is counted by the API as it is produced (or reserved and refunded at the end), so it is ours to
+        // reconcile even after the headers came; it stays unconfirmed unless the server counted the reservation.
         state.OutputTokens.Spend(learnedOutput);
-        state.OutputTokens.Unconfirmed = Math.Max(0, state.OutputTokens.Unconfirmed + learnedOutput);
+        if (counted != ServerCount.Everything)
+        {
+            state.OutputTokens.Unconfirmed = Math.Max(0, state.OutputTokens.Unconfirmed + learnedOutput);
+        }
     }
 
     /// <inheritdoc />
-    public void Release(BucketKey bucket, RequestCost held, bool completed, bool confirmed, PacerOptions policy, long now)
+    public void Release(BucketKey bucket, RequestCost held, bool completed, ServerCount counted, PacerOptions policy, long now)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var state = Get(bucket, now);
@@ -112,20 +116,44 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         {
             // A failed attempt returns its tokens; the request itself still counts against requests per minute.
             SpendOperator(state, -held.InputTokens, -held.OutputTokens, policy);
-            state.OutputTokens.Spend(-held.LearnedOutputTokens);
-            if (!confirmed)
+            if (counted != ServerCount.Everything)
+            {
+                state.OutputTokens.Spend(-held.LearnedOutputTokens);
+            }
+
+            if (counted == ServerCount.None)
             {
                 state.InputTokens.Spend(-held.InputTokens);
             }
         }
 
-        if (!confirmed)
+        if (counted == ServerCount.None)
         {
             state.Requests.Confirm(1);
             state.InputTokens.Confirm(held.InputTokens);
         }
 
-        state.OutputTokens.Confirm(held.LearnedOutputTokens);
+        if (counted != ServerCount.Everything)
+        {
+            state.OutputTokens.Confirm(held.LearnedOutputTokens);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Confirm(BucketKey bucket, RequestCost held, ServerCount counted, long now)
+    {
+        var state = Get(bucket, now);
+        if (counted == ServerCount.None)
+        {
+            return;
+        }
+
+        state.Requests.Confirm(1);
+        state.InputTokens.Confirm(held.InputTokens);
+        if (counted == ServerCount.Everything)
+        {
+            state.OutputTokens.Confirm(held.LearnedOutputTokens);
+        }
     }
 
     /// <inheritdoc />
