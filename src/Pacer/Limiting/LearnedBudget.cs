@@ -16,8 +16,9 @@ internal struct LearnedBudget
     public double Unconfirmed;
 
     /// <summary>
-    /// The smallest capacity the server's bucket has shown (remaining + rounding + reset × limit / 60); 0 until a
-    /// response with a reset tells. The API's bucket may hold less than a whole minute (a few seconds of refill).
+    /// The largest capacity the server's bucket is sure to have, as its responses show it: what remained (less the
+    /// rounding) plus what refills before the reset (less the second the reset is rounded up by); 0 until a response
+    /// with a reset tells. The API's bucket may hold less than a whole minute (a few seconds of refill).
     /// </summary>
     public double Capacity;
 
@@ -56,15 +57,19 @@ internal struct LearnedBudget
     }
 
     /// <summary>
-    /// Narrows <see cref="Capacity"/> with one response: what remained (plus <paramref name="rounding"/>, how far the
-    /// header may lie below the truth) plus what refills before the reset. A new limit starts the estimate again.
+    /// Raises <see cref="Capacity"/> with one response to what it proves the server's bucket holds at least: what
+    /// remained (less <paramref name="rounding"/>, how far the header may lie above the truth) plus what refills before
+    /// the reset (less one second: the reset is given in whole seconds, rounded up), or the whole limit when it reads
+    /// full. A new limit starts again.
     /// </summary>
     public void LearnCapacity(BudgetObservation observation, double rounding)
     {
         if (observation.ResetIn is { } resetIn)
         {
-            var shown = observation.Remaining + rounding + (resetIn.TotalMinutes * observation.Limit);
-            Capacity = Capacity > 0 && observation.Limit == Limit ? Math.Min(Capacity, shown) : shown;
+            // A bucket that reads full holds the whole limit.
+            var refill = Math.Max(0, resetIn.TotalMinutes - (1.0 / 60)) * observation.Limit;
+            var shown = observation.Remaining >= observation.Limit ? observation.Limit : Math.Max(0, observation.Remaining - rounding + refill);
+            Capacity = observation.Limit == Limit ? Math.Max(Capacity, shown) : shown;
         }
     }
 

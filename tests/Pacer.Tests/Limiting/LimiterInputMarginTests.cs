@@ -6,7 +6,7 @@ namespace Pacer.Tests.Limiting;
 
 /// <summary>
 /// The margin taken off an input-tokens remaining header (rounded to the nearest thousand by the API): half the step,
-/// the whole step when the server's bucket (remaining + reset × limit / 60) holds fewer than ten thousand tokens.
+/// the whole step when the server's bucket (as far as remaining and reset show it) holds fewer than ten thousand tokens.
 /// </summary>
 public sealed class LimiterInputMarginTests
 {
@@ -14,8 +14,8 @@ public sealed class LimiterInputMarginTests
 
     [Theory]
     [InlineData(100_000, 50_000, 30.0, 49_500)]  // a whole minute's bucket: half the step
-    [InlineData(100_000, 3_000, 3.0, 2_000)]     // 3,000 + 3 s × 1,667 = 8,000 < 10,000: the whole step
-    [InlineData(100_000, 5_000, 3.0, 4_500)]     // 5,000 + 5,000 = 10,000: not small
+    [InlineData(100_000, 3_000, 3.0, 2_000)]     // surely 3,000 - 500 + 2 s × 1,667 = 5,833 < 10,000: the whole step
+    [InlineData(100_000, 8_000, 3.0, 7_500)]     // 7,500 + 3,333 = 10,833: not small
     [InlineData(600, 300, 30.0, 300)]            // a limit below the step shows exact values: no margin
     public void Observe_InputRemaining_SubtractsTheMarginForTheBucketSize(long limit, long remaining, double resetSeconds, long expected)
     {

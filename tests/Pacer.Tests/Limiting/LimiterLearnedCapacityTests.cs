@@ -4,8 +4,8 @@ using Pacer.Configuration;
 namespace Pacer.Tests.Limiting;
 
 /// <summary>
-/// A learned bucket holds no more than the server's bucket has shown it holds (remaining + rounding + reset × limit / 60):
-/// between two responses the local bucket refills no higher than the server's can.
+/// A learned bucket holds no more than the server's bucket is sure to hold, as remaining and reset show it (remaining -
+/// rounding + (reset - 1 s) × limit / 60): between two responses the local bucket refills no higher than the server's.
 /// </summary>
 public sealed class LimiterLearnedCapacityTests
 {
@@ -16,17 +16,18 @@ public sealed class LimiterLearnedCapacityTests
     {
         using var fixture = new LimiterFixture(Wide);
 
-        // 1,000 remaining + 500 rounding + 2 s × 333.3 per second: the server's bucket holds at most 2,166.7 tokens.
-        Observe(fixture, remaining: 1_000, resetSeconds: 2);
+        // 1,000 remaining - 500 rounding + 4 s × 333.3 per second: the server's bucket surely holds 1,833.3 tokens.
+        Observe(fixture, remaining: 1_000, resetSeconds: 5);
         fixture.Advance(TimeSpan.FromSeconds(60));
 
-        OutputRemaining(fixture).ShouldBe(2_166);
+        OutputRemaining(fixture).ShouldBe(1_833);
     }
 
     [Fact]
-    public void Refill_WholeMinuteServerBucket_RefillsToTheLimit()
+    public void Refill_ServerBucketSeenFull_RefillsToTheLimit()
     {
         using var fixture = new LimiterFixture(Wide);
+        Observe(fixture, remaining: 20_000, resetSeconds: 0);
 
         Observe(fixture, remaining: 10_000, resetSeconds: 30);
         fixture.Advance(TimeSpan.FromSeconds(60));
@@ -38,11 +39,11 @@ public sealed class LimiterLearnedCapacityTests
     public void Acquire_LargerThanTheServerBucket_WaitsForItFullThenGoesIntoDebt()
     {
         using var fixture = new LimiterFixture(Wide with { OutputReservation = OutputReservation.MaxTokens });
-        Observe(fixture, remaining: 1_000, resetSeconds: 2);
+        Observe(fixture, remaining: 1_000, resetSeconds: 5);
 
-        // max_tokens 3,000 never fits a 2,166.7 bucket; it passes once the bucket is full (3.5 s), leaving a debt.
+        // max_tokens 3,000 never fits a 1,833.3 bucket; it passes once the bucket is full (2.5 s), leaving a debt.
         var large = fixture.Start(output: 3_000);
-        fixture.Advance(TimeSpan.FromMilliseconds(3_499));
+        fixture.Advance(TimeSpan.FromMilliseconds(2_499));
         large.IsCompleted.ShouldBeFalse();
         fixture.Advance(TimeSpan.FromMilliseconds(1));
         large.IsAdmitted.ShouldBeTrue();
