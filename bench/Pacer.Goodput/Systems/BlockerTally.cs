@@ -55,8 +55,8 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
     public void Confirm(BucketKey bucket, RequestCost held, ServerCount counted, long now) =>
         inner.Confirm(bucket, held, counted, now);
 
-    public void Observe(BucketKey bucket, RateLimitObservation observation, RequestCost? confirmed, long now) =>
-        inner.Observe(bucket, observation, confirmed, now);
+    public void Observe(BucketKey bucket, RateLimitObservation observation, bool outputReservedOnArrival, long now) =>
+        inner.Observe(bucket, observation, outputReservedOnArrival, now);
 
     public void Cooldown(BucketKey bucket, long until) => inner.Cooldown(bucket, until);
 

@@ -42,12 +42,12 @@ public interface ILimiterStore
     void Confirm(BucketKey bucket, RequestCost held, ServerCount counted, long now);
 
     /// <summary>
-    /// Corrects the learned budgets of <paramref name="bucket"/> to what a response says. <paramref name="confirmed"/>
-    /// is what the request that received this response holds: its request and input are now counted by the server
-    /// (its output still only as produced); null when that request is not known, in which case every request in
-    /// flight is treated as not yet charged by the server (the safe side).
+    /// Corrects the learned budgets of <paramref name="bucket"/> to what a response says: each becomes the server's
+    /// remaining less what requests not yet counted by the server hold (see <see cref="Confirm"/>). When
+    /// <paramref name="outputReservedOnArrival"/>, the upstream refuses whenever less than <c>max_tokens</c> remains, so
+    /// the output remaining, rounded by the API, is taken at the low end of its rounding, as the input remaining is.
     /// </summary>
-    void Observe(BucketKey bucket, RateLimitObservation observation, RequestCost? confirmed, long now);
+    void Observe(BucketKey bucket, RateLimitObservation observation, bool outputReservedOnArrival, long now);
 
     /// <summary>Blocks every admission for <paramref name="bucket"/> until <paramref name="until"/> (kept if later than an existing cooldown).</summary>
     void Cooldown(BucketKey bucket, long until);

@@ -61,11 +61,11 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     }
 
     /// <inheritdoc />
-    public void Observe(BucketKey bucket, RateLimitObservation observation, RequestCost? confirmed, long now)
+    public void Observe(BucketKey bucket, RateLimitObservation observation, bool outputReservedOnArrival, long now)
     {
         lock (_gate)
         {
-            _state.Observe(bucket, observation, confirmed, now);
+            _state.Observe(bucket, observation, outputReservedOnArrival, now);
         }
     }
 

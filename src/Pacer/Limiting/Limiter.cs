@@ -384,17 +384,15 @@ public sealed class Limiter : IDisposable
             }
 
             var now = Now();
+            var reserving = _options.OutputReservation == OutputReservation.Auto && _accounting.ReservesMaxTokens(bucket);
             if (permit is { IsLive: true, Counted: ServerCount.None })
             {
                 // The server counted this request and every earlier one of its bucket; their output reservations too
                 // when the upstream is known to reserve max_tokens on arrival.
-                var counted = _options.OutputReservation == OutputReservation.Auto && _accounting.ReservesMaxTokens(bucket)
-                    ? ServerCount.Everything
-                    : ServerCount.RequestAndInput;
-                _uncounted.CountThrough(permit, counted, _confirm);
+                _uncounted.CountThrough(permit, reserving ? ServerCount.Everything : ServerCount.RequestAndInput, _confirm);
             }
 
-            _store.Observe(bucket, observation, confirmed: null, now);
+            _store.Observe(bucket, observation, reserving, now);
             Pump(now);
         }
     }

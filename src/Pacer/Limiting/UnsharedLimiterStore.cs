@@ -157,17 +157,9 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
     }
 
     /// <inheritdoc />
-    public void Observe(BucketKey bucket, RateLimitObservation observation, RequestCost? confirmed, long now)
+    public void Observe(BucketKey bucket, RateLimitObservation observation, bool outputReservedOnArrival, long now)
     {
         var state = Get(bucket, now);
-        if (confirmed is { } held)
-        {
-            // The server has counted the request and its input; its output only as far as it has been produced, so
-            // the request keeps holding its output reservation until it completes.
-            state.Requests.Confirm(1);
-            state.InputTokens.Confirm(held.InputTokens);
-        }
-
         if (observation.Requests.IsKnown)
         {
             state.Requests.LearnCapacity(observation.Requests, rounding: 0);
@@ -184,8 +176,12 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
 
         if (observation.OutputTokens.IsKnown)
         {
-            state.OutputTokens.LearnCapacity(observation.OutputTokens, RemainingRounding.Margin(observation.OutputTokens.Limit));
-            state.OutputTokens.Learn(observation.OutputTokens.Limit, observation.OutputTokens.Remaining, now);
+            var output = observation.OutputTokens;
+            var rounding = RemainingRounding.Margin(output.Limit);
+            state.OutputTokens.LearnCapacity(output, rounding);
+
+            // Counted as produced, the API refuses only an empty bucket: the rounded figure serves as it is.
+            state.OutputTokens.Learn(output.Limit, Math.Max(0, output.Remaining - (outputReservedOnArrival ? rounding : 0)), now);
         }
     }
 
