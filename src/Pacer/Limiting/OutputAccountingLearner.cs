@@ -24,7 +24,7 @@ internal sealed class OutputAccountingLearner
     public const double InputEstimateSlack = 1.25;
 
     /// <summary>How many output refusals with an empty-reading bucket switch a bucket.</summary>
-    public const int SuspicionThreshold = 3;
+    public const int SuspicionThreshold = 2;
 
     /// <summary>The window within which <see cref="SuspicionThreshold"/> refusals must fall.</summary>
     public static readonly TimeSpan SuspicionWindow = TimeSpan.FromMinutes(1);

@@ -69,26 +69,24 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     }
 
     [Fact]
-    public void Refusal_OutputReadingEmptyThreeTimesInAMinute_Switches()
+    public void Refusal_OutputReadingEmptyTwiceInAMinute_Switches()
     {
         Refuse(requests: 500, input: 50_000, output: 0);
-        _time.Advance(TimeSpan.FromSeconds(30));
-        Refuse(requests: 500, input: 50_000, output: 0);
         _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
-        _time.Advance(TimeSpan.FromSeconds(30));
+        _time.Advance(TimeSpan.FromSeconds(60));
         Refuse(requests: 500, input: 50_000, output: 0);
 
         _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
-        _log.Collector.GetSnapshot().ShouldHaveSingleItem().Message.ShouldContain("3 429s within 60 s refused on output tokens alone");
+        _log.Collector.GetSnapshot().ShouldHaveSingleItem().Message.ShouldContain("2 429s within 60 s refused on output tokens alone");
     }
 
     [Fact]
-    public void Refusal_OutputReadingEmptyThreeTimesOverMoreThanAMinute_StaysOnTheEstimate()
+    public void Refusal_OutputReadingEmptyTwiceOverMoreThanAMinute_StaysOnTheEstimate()
     {
         Refuse(requests: 500, input: 50_000, output: 0);
-        _time.Advance(TimeSpan.FromSeconds(31));
+        _time.Advance(TimeSpan.FromSeconds(61));
         Refuse(requests: 500, input: 50_000, output: 0);
-        _time.Advance(TimeSpan.FromSeconds(30));
+        _time.Advance(TimeSpan.FromSeconds(61));
         Refuse(requests: 500, input: 50_000, output: 0);
 
         _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
