@@ -29,8 +29,9 @@ public interface ILimiterStore
     /// <summary>
     /// Ends an admitted request: frees its concurrency slot; when it was never <paramref name="completed"/>, returns its
     /// token reservation (the request itself still counts against requests per minute). <paramref name="held"/> is
-    /// what it holds: its reservation, or its real usage once completed. It only ever refunds, so
-    /// <paramref name="now"/> may be the engine's last clock reading rather than a fresh one.
+    /// what it holds: its reservation, or its real usage once completed; what the server <paramref name="counted"/> of
+    /// it is not refunded (the server's figure stands). It only ever refunds, so <paramref name="now"/> may be the
+    /// engine's last clock reading rather than a fresh one.
     /// </summary>
     void Release(BucketKey bucket, RequestCost held, bool completed, ServerCount counted, PacerOptions policy, long now);
 
