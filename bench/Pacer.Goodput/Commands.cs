@@ -89,7 +89,7 @@ internal static class Commands
             {
                 OutputReservation = reservation.Replace("_", string.Empty, StringComparison.Ordinal) is var name && Enum.TryParse<Pacer.Configuration.OutputReservation>(name, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
                     ? mode
-                    : throw new ArgumentException($"--output-reservation: '{reservation}' is not max_tokens or estimate"),
+                    : throw new ArgumentException($"--output-reservation: '{reservation}' is not max_tokens, estimate or auto"),
             };
         }
 

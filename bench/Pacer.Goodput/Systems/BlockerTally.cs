@@ -46,14 +46,17 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
         }
     }
 
-    public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, bool confirmed, PacerOptions policy, long now) =>
-        inner.Complete(bucket, reserved, usage, confirmed, policy, now);
+    public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, ServerCount counted, PacerOptions policy, long now) =>
+        inner.Complete(bucket, reserved, usage, counted, policy, now);
 
-    public void Release(BucketKey bucket, RequestCost held, bool completed, bool confirmed, PacerOptions policy, long now) =>
-        inner.Release(bucket, held, completed, confirmed, policy, now);
+    public void Release(BucketKey bucket, RequestCost held, bool completed, ServerCount counted, PacerOptions policy, long now) =>
+        inner.Release(bucket, held, completed, counted, policy, now);
 
-    public void Observe(BucketKey bucket, RateLimitObservation observation, RequestCost? confirmed, long now) =>
-        inner.Observe(bucket, observation, confirmed, now);
+    public void Confirm(BucketKey bucket, RequestCost held, ServerCount counted, long now) =>
+        inner.Confirm(bucket, held, counted, now);
+
+    public void Observe(BucketKey bucket, RateLimitObservation observation, bool outputReservedOnArrival, long now) =>
+        inner.Observe(bucket, observation, outputReservedOnArrival, now);
 
     public void Cooldown(BucketKey bucket, long until) => inner.Cooldown(bucket, until);
 

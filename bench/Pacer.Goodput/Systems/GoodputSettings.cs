@@ -11,8 +11,8 @@ internal sealed record GoodputSettings
 
     public OutputAccounting OutputAccounting { get; init; } = OutputAccounting.Actual;
 
-    /// <summary>Gets what systems 4 and 5 hold against the learned output budget (<c>PACER_OUTPUT_RESERVATION</c>).</summary>
-    public Pacer.Configuration.OutputReservation OutputReservation { get; init; } = Pacer.Configuration.OutputReservation.MaxTokens;
+    /// <summary>Gets what systems 4 and 5 hold against the learned output budget (<c>PACER_OUTPUT_RESERVATION</c>); null keeps Pacer's default.</summary>
+    public Pacer.Configuration.OutputReservation? OutputReservation { get; init; }
 
     /// <summary>Gets the rounding of the token "remaining" headers (the real API rounds to thousands).</summary>
     public int RemainingRounding { get; init; } = 1000;

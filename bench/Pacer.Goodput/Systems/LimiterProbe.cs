@@ -13,11 +13,12 @@ internal sealed class LimiterProbe : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<LimiterSnapshot> _samples = [];
     private readonly Task _sampling;
+    private readonly SwitchLog _log = new();
 
     public LimiterProbe(Pacer.Configuration.PacerOptions options)
     {
         _tally = new BlockerTally(new InMemoryLimiterStore());
-        Limiter = new Limiter(options, store: _tally);
+        Limiter = new Limiter(options, store: _tally, logger: _log);
         _sampling = SampleAsync();
     }
 
@@ -32,7 +33,8 @@ internal sealed class LimiterProbe : IAsyncDisposable
             var queued = _samples.Select(s => (double)s.QueuedRequests).DefaultIfEmpty().ToArray();
             var output = _samples.SelectMany(s => s.UpstreamBuckets).Where(b => b.OutputTokens.Remaining is not null).Select(b => (double)b.OutputTokens.Remaining!.Value).DefaultIfEmpty().ToArray();
             var input = _samples.SelectMany(s => s.UpstreamBuckets).Where(b => b.InputTokens.Remaining is not null).Select(b => (double)b.InputTokens.Remaining!.Value).DefaultIfEmpty().ToArray();
-            return string.Create(c, $"   Pacer's limiter: {_tally.Describe()}; sampled every 100 ms: in flight mean {inFlight.Average():0.0} (max {inFlight.Max():0}), queued mean {queued.Average():0.0}; learned remaining after local reservations: output mean {output.Average():0}, input mean {input.Average():0} tokens");
+            var described = string.Create(c, $"   Pacer's limiter (OutputReservation {Limiter.Options.OutputReservation}): {_tally.Describe()}; sampled every 100 ms: in flight mean {inFlight.Average():0.0} (max {inFlight.Max():0}), queued mean {queued.Average():0.0}; learned remaining after local reservations: output mean {output.Average():0}, input mean {input.Average():0} tokens");
+            return string.Concat(described, string.Concat(_log.Lines.Select(line => Environment.NewLine + "   " + line)));
         }
     }
 

@@ -19,7 +19,7 @@ internal static class SystemCatalog
         new(5, "pacer-gateway", "SDK (MaxRetries 0) -> Pacer gateway process (1000 RPM, 50 concurrent, learning) -> upstream", GatewayAsync),
     ];
 
-    /// <summary>The settings of system 3: the upstream's own limits given to Pacer, nothing learned.</summary>
+    /// <summary>The settings of system 3: the upstream's own limits and token burst given to Pacer, nothing learned.</summary>
     public static PacerOptions StaticOptions(GoodputSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -30,6 +30,7 @@ internal static class SystemCatalog
             MaxConcurrentRequests = 50,
             InputTokensPerMinute = settings.Limits.InputTokensPerMinute,
             OutputTokensPerMinute = settings.Limits.OutputTokensPerMinute,
+            TokenBurstSeconds = Math.Clamp((int)Math.Round(settings.Limits.BurstSeconds), 1, 60),
         };
     }
 
@@ -37,7 +38,7 @@ internal static class SystemCatalog
     public static PacerOptions LearningOptions(GoodputSettings settings) => new()
     {
         LearnLimits = true,
-        OutputReservation = settings.OutputReservation,
+        OutputReservation = settings.OutputReservation ?? PacerDefaults.OutputReservation,
         MaxRequestsPerMinute = 1000,
         MaxConcurrentRequests = 50,
     };
@@ -75,13 +76,18 @@ internal static class SystemCatalog
     private static async Task<IRequestSender> GatewayAsync(Uri upstream, string key, GoodputSettings settings)
     {
         var options = LearningOptions(settings);
-        var gateway = await GatewayProcess.StartAsync(upstream, new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["ANTHROPIC_RATE_LIMIT_PER_MINUTE"] = options.MaxRequestsPerMinute.ToString(CultureInfo.InvariantCulture),
             ["ANTHROPIC_CONCURRENT_REQUESTS"] = options.MaxConcurrentRequests.ToString(CultureInfo.InvariantCulture),
             ["PACER_LEARN_LIMITS"] = "true",
-            ["PACER_OUTPUT_RESERVATION"] = ((int)options.OutputReservation).ToString(CultureInfo.InvariantCulture),
-        });
+        };
+        if (settings.OutputReservation is { } reservation)
+        {
+            environment["PACER_OUTPUT_RESERVATION"] = ((int)reservation).ToString(CultureInfo.InvariantCulture);
+        }
+
+        var gateway = await GatewayProcess.StartAsync(upstream, environment);
         return SdkSender.Create(gateway.Address, key, new HttpClient(Tagged()), maxRetries: 0, owned: gateway);
     }
 }

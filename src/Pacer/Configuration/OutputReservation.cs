@@ -11,4 +11,10 @@ public enum OutputReservation
     /// that come back (<c>estimate</c>); completion charges the real output. Operator budgets still reserve <c>max_tokens</c>.
     /// </summary>
     Estimate = 1,
+
+    /// <summary>
+    /// The estimate, until the upstream shows that it reserves <c>max_tokens</c> when a request arrives (a 429 whose
+    /// headers only that accounting explains); from then on that (key, model class) reserves <c>max_tokens</c> (<c>auto</c>).
+    /// </summary>
+    Auto = 2,
 }

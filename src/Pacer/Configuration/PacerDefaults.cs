@@ -42,6 +42,9 @@ public static class PacerDefaults
     /// <summary>Default <see cref="PacerOptions.LearnLimits"/>: true.</summary>
     public const bool LearnLimits = true;
 
-    /// <summary>Default <see cref="PacerOptions.OutputReservation"/>: <see cref="Configuration.OutputReservation.MaxTokens"/>.</summary>
-    public const OutputReservation OutputReservation = Configuration.OutputReservation.MaxTokens;
+    /// <summary>Default <see cref="PacerOptions.OutputReservation"/>: <see cref="Configuration.OutputReservation.Auto"/>.</summary>
+    public const OutputReservation OutputReservation = Configuration.OutputReservation.Auto;
+
+    /// <summary>Default <see cref="PacerOptions.TokenBurstSeconds"/>: 60, a whole minute of refill.</summary>
+    public const int TokenBurstSeconds = 60;
 }

@@ -79,8 +79,21 @@ public sealed record PacerOptions
     /// Gets what a request holds against a learned upstream output-token budget until it completes: its whole
     /// <c>max_tokens</c>, or a per-model estimate of its output capped by <c>max_tokens</c> (see <see cref="Configuration.OutputReservation"/>).
     /// </summary>
-    /// <value>The default value is <c>max_tokens</c> (0). Also <c>estimate</c> (1). Environment: <c>PACER_OUTPUT_RESERVATION</c>.</value>
+    /// <value>
+    /// The default value is <c>auto</c> (2): the estimate, switching a (key, model class) to <c>max_tokens</c> when the
+    /// upstream shows it reserves <c>max_tokens</c>. Also <c>max_tokens</c> (0) and <c>estimate</c> (1).
+    /// Environment: <c>PACER_OUTPUT_RESERVATION</c>.
+    /// </value>
     public OutputReservation OutputReservation { get; init; } = PacerDefaults.OutputReservation;
+
+    /// <summary>
+    /// Gets how many seconds of refill the operator token budgets (<see cref="InputTokensPerMinute"/>,
+    /// <see cref="OutputTokensPerMinute"/>) hold: each is a bucket of capacity limit × seconds / 60 refilled at limit / 60
+    /// per second. Set it to the upstream's burst (the API's buckets may hold only a few seconds) to pace tokens evenly.
+    /// </summary>
+    /// <value>The default value is 60 (a whole minute). Range 1-60. Environment: <c>PACER_TOKEN_BURST_SECONDS</c>.</value>
+    [Range(1, 60)]
+    public int TokenBurstSeconds { get; init; } = PacerDefaults.TokenBurstSeconds;
 
     internal TimeSpan BaseDelayTime => TimeSpan.FromMilliseconds(BaseDelay);
 

@@ -19,7 +19,8 @@ public static class PacerSettings
         Whole(nameof(PacerOptions.InputTokensPerMinute), "PACER_INPUT_TOKENS_PER_MINUTE", 0, 100_000_000, "", o => o.InputTokensPerMinute, (o, v) => o with { InputTokensPerMinute = (int)v }),
         Whole(nameof(PacerOptions.OutputTokensPerMinute), "PACER_OUTPUT_TOKENS_PER_MINUTE", 0, 100_000_000, "", o => o.OutputTokensPerMinute, (o, v) => o with { OutputTokensPerMinute = (int)v }),
         Whole(nameof(PacerOptions.LearnLimits), "PACER_LEARN_LIMITS", 0, 1, "(false/true)", o => o.LearnLimits ? 1 : 0, (o, v) => o with { LearnLimits = v != 0 }),
-        Whole(nameof(PacerOptions.OutputReservation), "PACER_OUTPUT_RESERVATION", 0, 1, "(0 max_tokens, 1 estimate)", o => (int)o.OutputReservation, (o, v) => o with { OutputReservation = (OutputReservation)(int)v }),
+        Whole(nameof(PacerOptions.OutputReservation), "PACER_OUTPUT_RESERVATION", 0, 2, "(0 max_tokens, 1 estimate, 2 auto)", o => (int)o.OutputReservation, (o, v) => o with { OutputReservation = (OutputReservation)(int)v }),
+        Whole(nameof(PacerOptions.TokenBurstSeconds), "PACER_TOKEN_BURST_SECONDS", 1, 60, "s", o => o.TokenBurstSeconds, (o, v) => o with { TokenBurstSeconds = (int)v }),
     ];
 
     /// <summary>Finds a setting by its property name, camelCase name or environment variable (case-insensitive).</summary>
@@ -40,7 +41,7 @@ public static class PacerSettings
     /// <summary>Gets a value indicating whether the setting holds true/false rather than a number.</summary>
     internal static bool IsBoolean(PacerSetting setting) => setting.Name == nameof(PacerOptions.LearnLimits);
 
-    /// <summary>Gets a value indicating whether the setting is a mode also given by name (<c>max_tokens</c>, <c>estimate</c>).</summary>
+    /// <summary>Gets a value indicating whether the setting is a mode also given by name (<c>max_tokens</c>, <c>estimate</c>, <c>auto</c>).</summary>
     internal static bool IsMode(PacerSetting setting) => setting.Name == nameof(PacerOptions.OutputReservation);
 
     /// <summary>Reads a boolean (<c>true</c>/<c>false</c>) or a mode name for the settings that take one; false for any other text.</summary>
@@ -66,13 +67,19 @@ public static class PacerSettings
                 value = (int)OutputReservation.Estimate;
                 return true;
             }
+
+            if (string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase))
+            {
+                value = (int)OutputReservation.Auto;
+                return true;
+            }
         }
 
         return false;
     }
 
     /// <summary>Gets what a value that does not parse should have been: <c>boolean</c>, <c>mode</c> or <c>number</c>.</summary>
-    internal static string KindOf(PacerSetting setting) => IsBoolean(setting) ? "boolean" : IsMode(setting) ? "mode (max_tokens or estimate)" : "number";
+    internal static string KindOf(PacerSetting setting) => IsBoolean(setting) ? "boolean" : IsMode(setting) ? "mode (max_tokens, estimate or auto)" : "number";
 
     private static PacerSetting Whole(
         string name,

@@ -107,7 +107,7 @@ internal sealed class AdmissionPump
                 continue;
             }
 
-            var decision = _store.TryAdmit(waiter.Bucket, waiter.Cost, policy, now, commit: true);
+            var decision = _store.TryAdmit(waiter.Bucket, _owner.CostNow(waiter), policy, now, commit: true);
             if (decision.Admitted)
             {
                 Queue.DequeueServed(waiter);

@@ -20,26 +20,35 @@ public interface ILimiterStore
 
     /// <summary>
     /// Reconciles an admitted request with its real usage: refunds or charges the difference to the operator's token
-    /// budgets and the learned output budget, and to the learned input budget unless a response already
-    /// <paramref name="confirmed"/> what the server charged for it (the API counts output as it is produced, input at once).
+    /// budgets and the learned output budget, and to the learned input budget unless a response already showed what
+    /// the server <paramref name="counted"/> of it (the API counts input at once, output as it is produced or, under
+    /// the reserving accounting, as <c>max_tokens</c> on arrival, refunded at the end).
     /// </summary>
-    void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, bool confirmed, PacerOptions policy, long now);
+    void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, ServerCount counted, PacerOptions policy, long now);
 
     /// <summary>
     /// Ends an admitted request: frees its concurrency slot; when it was never <paramref name="completed"/>, returns its
     /// token reservation (the request itself still counts against requests per minute). <paramref name="held"/> is
-    /// what it holds: its reservation, or its real usage once completed. It only ever refunds, so
-    /// <paramref name="now"/> may be the engine's last clock reading rather than a fresh one.
+    /// what it holds: its reservation, or its real usage once completed; what the server <paramref name="counted"/> of
+    /// it is not refunded (the server's figure stands). It only ever refunds, so <paramref name="now"/> may be the
+    /// engine's last clock reading rather than a fresh one.
     /// </summary>
-    void Release(BucketKey bucket, RequestCost held, bool completed, bool confirmed, PacerOptions policy, long now);
+    void Release(BucketKey bucket, RequestCost held, bool completed, ServerCount counted, PacerOptions policy, long now);
 
     /// <summary>
-    /// Corrects the learned budgets of <paramref name="bucket"/> to what a response says. <paramref name="confirmed"/>
-    /// is what the request that received this response holds: its request and input are now counted by the server
-    /// (its output still only as produced); null when that request is not known, in which case every request in
-    /// flight is treated as not yet charged by the server (the safe side).
+    /// Notes that the server's count now includes an admitted request holding <paramref name="held"/> (a response to it,
+    /// or to a request sent after it, came): what it holds is no longer subtracted from the server's remaining.
+    /// <paramref name="counted"/> says whether that includes its output reservation.
     /// </summary>
-    void Observe(BucketKey bucket, RateLimitObservation observation, RequestCost? confirmed, long now);
+    void Confirm(BucketKey bucket, RequestCost held, ServerCount counted, long now);
+
+    /// <summary>
+    /// Corrects the learned budgets of <paramref name="bucket"/> to what a response says: each becomes the server's
+    /// remaining less what requests not yet counted by the server hold (see <see cref="Confirm"/>). When
+    /// <paramref name="outputReservedOnArrival"/>, the upstream refuses whenever less than <c>max_tokens</c> remains, so
+    /// the output remaining, rounded by the API, is taken at the low end of its rounding, as the input remaining is.
+    /// </summary>
+    void Observe(BucketKey bucket, RateLimitObservation observation, bool outputReservedOnArrival, long now);
 
     /// <summary>Blocks every admission for <paramref name="bucket"/> until <paramref name="until"/> (kept if later than an existing cooldown).</summary>
     void Cooldown(BucketKey bucket, long until);

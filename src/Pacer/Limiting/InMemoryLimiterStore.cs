@@ -34,29 +34,38 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     }
 
     /// <inheritdoc />
-    public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, bool confirmed, PacerOptions policy, long now)
+    public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, ServerCount counted, PacerOptions policy, long now)
     {
         lock (_gate)
         {
-            _state.Complete(bucket, reserved, usage, confirmed, policy, now);
+            _state.Complete(bucket, reserved, usage, counted, policy, now);
         }
     }
 
     /// <inheritdoc />
-    public void Release(BucketKey bucket, RequestCost held, bool completed, bool confirmed, PacerOptions policy, long now)
+    public void Release(BucketKey bucket, RequestCost held, bool completed, ServerCount counted, PacerOptions policy, long now)
     {
         lock (_gate)
         {
-            _state.Release(bucket, held, completed, confirmed, policy, now);
+            _state.Release(bucket, held, completed, counted, policy, now);
         }
     }
 
     /// <inheritdoc />
-    public void Observe(BucketKey bucket, RateLimitObservation observation, RequestCost? confirmed, long now)
+    public void Confirm(BucketKey bucket, RequestCost held, ServerCount counted, long now)
     {
         lock (_gate)
         {
-            _state.Observe(bucket, observation, confirmed, now);
+            _state.Confirm(bucket, held, counted, now);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Observe(BucketKey bucket, RateLimitObservation observation, bool outputReservedOnArrival, long now)
+    {
+        lock (_gate)
+        {
+            _state.Observe(bucket, observation, outputReservedOnArrival, now);
         }
     }
 

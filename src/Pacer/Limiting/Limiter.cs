@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.Logging;
 using Pacer.Configuration;
 
 namespace Pacer.Limiting;
@@ -19,6 +20,10 @@ public sealed class Limiter : IDisposable
     private readonly AdmissionPump _pump;
     private readonly FairQueue _queue;
     private readonly PermitPool _pool = new();
+    private readonly OutputAccountingLearner _accounting = new();
+    private readonly UncountedPermits _uncounted = new();
+    private readonly Action<LimiterPermit> _confirm;
+    private readonly ILogger? _logger;
     private readonly double _ticksPerTimestamp;
     private PacerOptions _options;
     private long _lastNow;
@@ -30,7 +35,8 @@ public sealed class Limiter : IDisposable
     /// <param name="store">Where the state lives; by default this limiter's own in-memory state (an <see cref="InMemoryLimiterStore"/> may be shared).</param>
     /// <param name="modelClasses">Which models share limits; <see cref="ModelClassMap.Default"/> by default.</param>
     /// <param name="estimator">The input-token estimator; a new <see cref="InputTokenEstimator"/> by default.</param>
-    /// <param name="outputEstimator">The output-token estimator used when <c>OutputReservation</c> is <c>estimate</c>; a new one by default.</param>
+    /// <param name="outputEstimator">The output-token estimator used when <c>OutputReservation</c> is <c>estimate</c> or <c>auto</c>; a new one by default.</param>
+    /// <param name="logger">Where the limiter reports what it learns about the upstream (a Warning when <c>auto</c> switches a bucket to <c>max_tokens</c>); none by default.</param>
     /// <exception cref="PacerOptionsException">A setting is out of range.</exception>
     public Limiter(
         PacerOptions options,
@@ -38,12 +44,15 @@ public sealed class Limiter : IDisposable
         ILimiterStore? store = null,
         ModelClassMap? modelClasses = null,
         InputTokenEstimator? estimator = null,
-        OutputTokenEstimator? outputEstimator = null)
+        OutputTokenEstimator? outputEstimator = null,
+        ILogger? logger = null)
     {
+        _logger = logger;
         ArgumentNullException.ThrowIfNull(options);
         _options = PacerOptionsValidator.ThrowIfInvalid(options);
         TimeProvider = timeProvider ?? TimeProvider.System;
         _store = store ?? new UnsharedLimiterStore();
+        _confirm = permit => _store.Confirm(permit.Bucket, permit.Held, permit.Counted, _lastNow);
         ModelClasses = modelClasses ?? ModelClassMap.Default;
         Estimator = estimator ?? new InputTokenEstimator();
         OutputEstimator = outputEstimator ?? new OutputTokenEstimator();
@@ -112,7 +121,7 @@ public sealed class Limiter : IDisposable
             }
 
             // Nobody waits: take the fast path. Otherwise only look, so that the queue's order is kept.
-            var cost = CostOf(request, policy);
+            var cost = CostOf(request, bucket, policy);
             var decision = _store.TryAdmit(bucket, cost, policy, now, commit: _queue.Count == 0);
             if (decision.Admitted && _queue.Count == 0)
             {
@@ -157,7 +166,7 @@ public sealed class Limiter : IDisposable
         lock (_gate)
         {
             var now = Now();
-            var cost = CostOf(request, _options);
+            var cost = CostOf(request, bucket, _options);
             if (!_disposed && _queue.Count == 0 && _store.TryAdmit(bucket, cost, _options, now, commit: true).Admitted)
             {
                 permit = Rent(bucket, cost, now, queueTicks: 0);
@@ -175,7 +184,7 @@ public sealed class Limiter : IDisposable
         var bucket = BucketOf(request.UpstreamKey, request.Model);
         lock (_gate)
         {
-            return !_disposed && _queue.Count == 0 && _store.TryAdmit(bucket, CostOf(request, _options), _options, Now(), commit: false).Admitted;
+            return !_disposed && _queue.Count == 0 && _store.TryAdmit(bucket, CostOf(request, bucket, _options), _options, Now(), commit: false).Admitted;
         }
     }
 
@@ -185,7 +194,7 @@ public sealed class Limiter : IDisposable
         ArgumentNullException.ThrowIfNull(headers);
         if (Options.LearnLimits)
         {
-            Observe(BucketOf(upstreamKey, model), RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), permit: null);
+            Observe(BucketOf(upstreamKey, model), RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), permit: null, refused: false);
         }
     }
 
@@ -199,7 +208,22 @@ public sealed class Limiter : IDisposable
         ArgumentNullException.ThrowIfNull(headers);
         if (permit is LimiterPermit own && own.IsHeldFrom(this) && Options.LearnLimits)
         {
-            Observe(own.Bucket, RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), own);
+            var refused = headers.NonValidated.Contains("retry-after") || headers.NonValidated.Contains("retry-after-ms");
+            Observe(own.Bucket, RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), own, refused);
+        }
+    }
+
+    /// <summary>
+    /// Gets what a request for <paramref name="model"/> through <paramref name="upstreamKey"/> holds against the learned
+    /// output budget now: <see cref="OutputReservation.MaxTokens"/> or <see cref="OutputReservation.Estimate"/>. With
+    /// <c>auto</c> it is the estimate until the upstream has shown that it reserves <c>max_tokens</c> (see docs/LIMITER.md).
+    /// </summary>
+    public OutputReservation OutputReservationOf(string upstreamKey, string model)
+    {
+        var bucket = BucketOf(upstreamKey, model);
+        lock (_gate)
+        {
+            return HoldsMaxTokens(bucket, _options) ? OutputReservation.MaxTokens : OutputReservation.Estimate;
         }
     }
 
@@ -208,7 +232,7 @@ public sealed class Limiter : IDisposable
     {
         if (Options.LearnLimits)
         {
-            Observe(BucketOf(upstreamKey, model), observation, permit: null);
+            Observe(BucketOf(upstreamKey, model), observation, permit: null, refused: false);
         }
     }
 
@@ -216,11 +240,18 @@ public sealed class Limiter : IDisposable
     public void Cooldown(string upstreamKey, string model, TimeSpan retryAfter)
     {
         var bucket = BucketOf(upstreamKey, model);
+        string? evidence;
         lock (_gate)
         {
             var now = Now();
+            evidence = _options.OutputReservation == OutputReservation.Auto ? _accounting.Confirm(bucket, now) : null;
             _store.Cooldown(bucket, now + Math.Max(0, retryAfter.Ticks));
             Pump(now);
+        }
+
+        if (evidence is not null && _logger is not null)
+        {
+            LimiterLog.ReservesMaxTokens(_logger, bucket.UpstreamKey, bucket.ModelClass, evidence);
         }
     }
 
@@ -315,7 +346,7 @@ public sealed class Limiter : IDisposable
             }
 
             var now = Now();
-            _store.Complete(permit.Bucket, permit.Reserved, usage, permit.IsConfirmed, _options, now);
+            _store.Complete(permit.Bucket, permit.Reserved, usage, permit.Counted, _options, now);
             permit.IsCompleted = true;
             permit.Held = new RequestCost(usage.RateLimitedInputTokens, usage.OutputTokens);
             Pump(now);
@@ -329,7 +360,8 @@ public sealed class Limiter : IDisposable
             // A release only refunds, and a refund commutes with a refill (both lower a debt with a floor at zero), so
             // the last clock reading serves unless someone waits: an uncontended admission reads the clock once.
             var now = _queue.Count > 0 ? Now() : _lastNow;
-            _store.Release(permit.Bucket, permit.Held, permit.IsCompleted, permit.IsConfirmed, _options, now);
+            _uncounted.Remove(permit);
+            _store.Release(permit.Bucket, permit.Held, permit.IsCompleted, permit.Counted, _options, now);
             _pool.Return(permit);
             Pump(now);
         }
@@ -342,19 +374,25 @@ public sealed class Limiter : IDisposable
         return _lastNow = _ticksPerTimestamp == 0 ? timestamp : (long)(timestamp * _ticksPerTimestamp);
     }
 
-    private void Observe(BucketKey bucket, RateLimitObservation observation, LimiterPermit? permit)
+    private void Observe(BucketKey bucket, RateLimitObservation observation, LimiterPermit? permit, bool refused)
     {
         lock (_gate)
         {
-            RequestCost? confirmed = null;
-            if (permit is { IsLive: true, IsConfirmed: false })
+            if (refused && permit is not null && _options.OutputReservation == OutputReservation.Auto)
             {
-                permit.IsConfirmed = true;
-                confirmed = permit.Held;
+                _accounting.Note(bucket, observation, permit.Reserved, Now());
             }
 
             var now = Now();
-            _store.Observe(bucket, observation, confirmed, now);
+            var reserving = _options.OutputReservation == OutputReservation.Auto && _accounting.ReservesMaxTokens(bucket);
+            if (permit is { IsLive: true, Counted: ServerCount.None })
+            {
+                // The server counted this request and every earlier one of its bucket; their output reservations too
+                // when the upstream is known to reserve max_tokens on arrival.
+                _uncounted.CountThrough(permit, reserving ? ServerCount.Everything : ServerCount.RequestAndInput, _confirm);
+            }
+
+            _store.Observe(bucket, observation, reserving, now);
             Pump(now);
         }
     }
@@ -393,6 +431,12 @@ public sealed class Limiter : IDisposable
 
     private void Swap(PacerOptions options)
     {
+        // What auto learned is forgotten when the operator chooses the reservation again.
+        if (options.OutputReservation != _options.OutputReservation)
+        {
+            _accounting.Clear();
+        }
+
         Volatile.Write(ref _options, options);
         Pump(Now());
     }
@@ -410,19 +454,46 @@ public sealed class Limiter : IDisposable
         waiter.Fail(rejection);
     }
 
+    /// <summary>
+    /// Gets what a waiter holds if admitted now: a waiter queued with an output estimate holds its whole
+    /// <c>max_tokens</c> once its bucket has switched to it (<c>auto</c>) or the operator chose <c>max_tokens</c>. Under the lock.
+    /// </summary>
+    internal RequestCost CostNow(Waiter waiter)
+    {
+        if (waiter.Cost.LearnedOutputTokens < waiter.Cost.OutputTokens && HoldsMaxTokens(waiter.Bucket, _options))
+        {
+            waiter.Cost = waiter.Cost with { LearnedOutputTokens = waiter.Cost.OutputTokens };
+        }
+
+        return waiter.Cost;
+    }
+
     // Against learned output budgets a request may hold an estimate of its output rather than its whole max_tokens.
-    private RequestCost CostOf(AcquireRequest request, PacerOptions policy)
+    private RequestCost CostOf(AcquireRequest request, BucketKey bucket, PacerOptions policy)
     {
         var cost = request.Cost;
-        return policy.OutputReservation == OutputReservation.Estimate && policy.LearnLimits
-            ? cost with { LearnedOutputTokens = Math.Min(cost.LearnedOutputTokens, OutputEstimator.Reserve(request.Model, cost.OutputTokens)) }
-            : cost;
+        if (HoldsMaxTokens(bucket, policy))
+        {
+            return cost;
+        }
+
+        var estimate = OutputEstimator.Reserve(request.Model, cost.OutputTokens);
+        return estimate < cost.LearnedOutputTokens ? cost with { LearnedOutputTokens = estimate } : cost;
     }
+
+    private bool HoldsMaxTokens(BucketKey bucket, PacerOptions policy) => policy.OutputReservation switch
+    {
+        _ when !policy.LearnLimits => true,
+        OutputReservation.Estimate => false,
+        OutputReservation.Auto => _accounting.ReservesMaxTokens(bucket),
+        _ => true,
+    };
 
     private LimiterPermit Rent(BucketKey bucket, RequestCost cost, long now, long queueTicks)
     {
         var permit = _pool.Rent();
         permit.Activate(this, bucket, cost, now, queueTicks);
+        _uncounted.Add(permit);
         return permit;
     }
 

@@ -15,8 +15,17 @@ internal sealed class LimiterPermit : Permit
 
     public bool IsCompleted { get; set; }
 
-    /// <summary>Gets or sets a value indicating whether a response has told the server's count including this request.</summary>
-    public bool IsConfirmed { get; set; }
+    /// <summary>Gets or sets what the server's count, as a response has told it, includes of this request.</summary>
+    public ServerCount Counted { get; set; }
+
+    /// <summary>Gets or sets the permit admitted before this one in the limiter's list of permits not yet counted.</summary>
+    public LimiterPermit? Earlier { get; set; }
+
+    /// <summary>Gets or sets the permit admitted after this one in that list.</summary>
+    public LimiterPermit? Later { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the permit is in that list.</summary>
+    public bool IsListed { get; set; }
 
     /// <summary>Gets when it was admitted, in the limiter's monotonic ticks.</summary>
     public long AdmittedAt { get; private set; }
@@ -41,7 +50,7 @@ internal sealed class LimiterPermit : Permit
         ReservedCost = cost;
         Held = cost;
         IsCompleted = false;
-        IsConfirmed = false;
+        Counted = ServerCount.None;
         AdmittedAt = admittedAt;
         QueueTicks = queueTicks;
         Volatile.Write(ref _owner, owner);

@@ -1,8 +1,8 @@
 namespace Pacer.Limiting;
 
 /// <summary>
-/// A continuously refilled token bucket (capacity L, refill L per minute), kept as the debt below full so that a
-/// change of capacity keeps what was recently spent. The debt may exceed the capacity after an overcharge.
+/// A continuously refilled token bucket (a capacity, refilled at a rate per minute), kept as the debt below full so
+/// that a change of capacity keeps what was recently spent. The debt may exceed the capacity after an overcharge.
 /// Not thread-safe: its owner serializes access.
 /// </summary>
 internal struct TokenBucket
@@ -13,8 +13,8 @@ internal struct TokenBucket
     /// <summary>Gets the amount spent and not yet refilled, as of the last <see cref="Refill"/>.</summary>
     public readonly double Debt => _debt;
 
-    /// <summary>Brings the bucket to <paramref name="now"/>: the debt shrinks by capacity/60 per second.</summary>
-    public void Refill(double capacity, long now)
+    /// <summary>Brings the bucket to <paramref name="now"/>: the debt shrinks by <paramref name="perMinute"/>/60 per second.</summary>
+    public void Refill(double perMinute, long now)
     {
         if (now <= _stamp)
         {
@@ -23,7 +23,7 @@ internal struct TokenBucket
 
         if (_debt > 0)
         {
-            _debt = Math.Max(0, _debt - (capacity * (now - _stamp) / TimeSpan.TicksPerMinute));
+            _debt = Math.Max(0, _debt - (perMinute * (now - _stamp) / TimeSpan.TicksPerMinute));
         }
 
         _stamp = now;
@@ -32,11 +32,15 @@ internal struct TokenBucket
     /// <summary>Gets what is available now (after <see cref="Refill"/>); negative after an overcharge.</summary>
     public readonly double Available(double capacity) => capacity - _debt;
 
-    /// <summary>Gets the ticks until <paramref name="amount"/> is available (after <see cref="Refill"/>); 0 when it is now.</summary>
-    public readonly long TicksUntil(double amount, double capacity)
+    /// <summary>
+    /// Gets the ticks until <paramref name="amount"/> may be taken from a bucket of <paramref name="capacity"/> refilled at
+    /// <paramref name="perMinute"/> (after <see cref="Refill"/>); 0 when it may now. An amount above the capacity waits
+    /// for a full bucket and then takes it into debt.
+    /// </summary>
+    public readonly long TicksUntil(double amount, double capacity, double perMinute)
     {
-        var missing = _debt - (capacity - amount);
-        return missing <= 0 ? 0 : Math.Max(1, (long)Math.Ceiling(missing * TimeSpan.TicksPerMinute / capacity));
+        var missing = _debt - Math.Max(0, capacity - amount);
+        return missing <= 0 ? 0 : Math.Max(1, (long)Math.Ceiling(missing * TimeSpan.TicksPerMinute / perMinute));
     }
 
     /// <summary>Spends <paramref name="amount"/> (negative refunds), never refunding below empty debt.</summary>
@@ -52,7 +56,7 @@ internal struct TokenBucket
     /// <summary>Forgets all debt.</summary>
     public void Clear() => _debt = 0;
 
-    /// <summary>Gets the ticks until the bucket is full again.</summary>
-    public readonly long TicksUntilFull(double capacity) =>
-        _debt <= 0 || capacity <= 0 ? 0 : (long)Math.Ceiling(_debt * TimeSpan.TicksPerMinute / capacity);
+    /// <summary>Gets the ticks until the bucket is full again, refilled at <paramref name="perMinute"/>.</summary>
+    public readonly long TicksUntilFull(double perMinute) =>
+        _debt <= 0 || perMinute <= 0 ? 0 : (long)Math.Ceiling(_debt * TimeSpan.TicksPerMinute / perMinute);
 }

@@ -9,9 +9,6 @@ namespace Pacer.Limiting;
 /// </summary>
 internal sealed class UnsharedLimiterStore : ILimiterStore
 {
-    // The API rounds input-token remaining to the nearest thousand: assume the lower end.
-    private const double InputRoundingMargin = 500;
-
     // Past this many (key, model class) states, idle ones are forgotten so unknown model names cannot grow memory.
     private const int SweepThreshold = 4096;
 
@@ -60,12 +57,12 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
 
         if (policy.InputTokensPerMinute > 0)
         {
-            Check(state.OperatorInput.TicksUntil(cost.InputTokens, policy.InputTokensPerMinute), AdmissionBlockers.InputTokenBudget, ref blockers, ref wait);
+            Check(state.OperatorInput.TicksUntil(cost.InputTokens, OperatorCapacity(policy.InputTokensPerMinute, policy), policy.InputTokensPerMinute), AdmissionBlockers.InputTokenBudget, ref blockers, ref wait);
         }
 
         if (policy.OutputTokensPerMinute > 0)
         {
-            Check(state.OperatorOutput.TicksUntil(cost.OutputTokens, policy.OutputTokensPerMinute), AdmissionBlockers.OutputTokenBudget, ref blockers, ref wait);
+            Check(state.OperatorOutput.TicksUntil(cost.OutputTokens, OperatorCapacity(policy.OutputTokensPerMinute, policy), policy.OutputTokensPerMinute), AdmissionBlockers.OutputTokenBudget, ref blockers, ref wait);
         }
 
         if (blockers != AdmissionBlockers.None)
@@ -82,7 +79,7 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
     }
 
     /// <inheritdoc />
-    public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, bool confirmed, PacerOptions policy, long now)
+    public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, ServerCount counted, PacerOptions policy, long now)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var state = Get(bucket, now);
@@ -91,20 +88,24 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         double output = usage.OutputTokens - reserved.OutputTokens;
         SpendOperator(state, input, output, policy);
         double learnedOutput = usage.OutputTokens - reserved.LearnedOutputTokens;
-        if (!confirmed)
+        if (counted == ServerCount.None)
         {
             // The server has not told us what it charged for the input: our own reconciliation stands until it does.
             state.InputTokens.Spend(input);
             state.InputTokens.Unconfirmed = Math.Max(0, state.InputTokens.Unconfirmed + input);
         }
 
-        // Output is counted by the API as it is produced, so it is ours to reconcile even after the headers came.
+        // Output is counted by the API as it is produced (or reserved and refunded at the end), so it is ours to
+        // reconcile even after the headers came; it stays unconfirmed unless the server counted the reservation.
         state.OutputTokens.Spend(learnedOutput);
-        state.OutputTokens.Unconfirmed = Math.Max(0, state.OutputTokens.Unconfirmed + learnedOutput);
+        if (counted != ServerCount.Everything)
+        {
+            state.OutputTokens.Unconfirmed = Math.Max(0, state.OutputTokens.Unconfirmed + learnedOutput);
+        }
     }
 
     /// <inheritdoc />
-    public void Release(BucketKey bucket, RequestCost held, bool completed, bool confirmed, PacerOptions policy, long now)
+    public void Release(BucketKey bucket, RequestCost held, bool completed, ServerCount counted, PacerOptions policy, long now)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var state = Get(bucket, now);
@@ -115,49 +116,72 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         {
             // A failed attempt returns its tokens; the request itself still counts against requests per minute.
             SpendOperator(state, -held.InputTokens, -held.OutputTokens, policy);
-            state.OutputTokens.Spend(-held.LearnedOutputTokens);
-            if (!confirmed)
+            if (counted != ServerCount.Everything)
+            {
+                state.OutputTokens.Spend(-held.LearnedOutputTokens);
+            }
+
+            if (counted == ServerCount.None)
             {
                 state.InputTokens.Spend(-held.InputTokens);
             }
         }
 
-        if (!confirmed)
+        if (counted == ServerCount.None)
         {
             state.Requests.Confirm(1);
             state.InputTokens.Confirm(held.InputTokens);
         }
 
-        state.OutputTokens.Confirm(held.LearnedOutputTokens);
+        if (counted != ServerCount.Everything)
+        {
+            state.OutputTokens.Confirm(held.LearnedOutputTokens);
+        }
     }
 
     /// <inheritdoc />
-    public void Observe(BucketKey bucket, RateLimitObservation observation, RequestCost? confirmed, long now)
+    public void Confirm(BucketKey bucket, RequestCost held, ServerCount counted, long now)
     {
         var state = Get(bucket, now);
-        if (confirmed is { } held)
+        if (counted == ServerCount.None)
         {
-            // The server has counted the request and its input; its output only as far as it has been produced, so
-            // the request keeps holding its output reservation until it completes.
-            state.Requests.Confirm(1);
-            state.InputTokens.Confirm(held.InputTokens);
+            return;
         }
 
+        state.Requests.Confirm(1);
+        state.InputTokens.Confirm(held.InputTokens);
+        if (counted == ServerCount.Everything)
+        {
+            state.OutputTokens.Confirm(held.LearnedOutputTokens);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Observe(BucketKey bucket, RateLimitObservation observation, bool outputReservedOnArrival, long now)
+    {
+        var state = Get(bucket, now);
         if (observation.Requests.IsKnown)
         {
+            state.Requests.LearnCapacity(observation.Requests, rounding: 0);
             state.Requests.Learn(observation.Requests.Limit, observation.Requests.Remaining, now);
         }
 
         if (observation.InputTokens.IsKnown)
         {
             var input = observation.InputTokens;
-            var margin = input.Limit >= 1000 ? InputRoundingMargin : 0;
+            state.InputTokens.LearnCapacity(input, RemainingRounding.Margin(input.Limit));
+            var margin = RemainingRounding.InputMargin(input.Limit, state.InputTokens.Capacity);
             state.InputTokens.Learn(input.Limit, Math.Max(0, input.Remaining - margin), now);
         }
 
         if (observation.OutputTokens.IsKnown)
         {
-            state.OutputTokens.Learn(observation.OutputTokens.Limit, observation.OutputTokens.Remaining, now);
+            var output = observation.OutputTokens;
+            var rounding = RemainingRounding.Margin(output.Limit);
+            state.OutputTokens.LearnCapacity(output, rounding);
+
+            // Counted as produced, the API refuses only an empty bucket: the rounded figure serves as it is.
+            state.OutputTokens.Learn(output.Limit, Math.Max(0, output.Remaining - (outputReservedOnArrival ? rounding : 0)), now);
         }
     }
 
@@ -224,6 +248,9 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         return blockers;
     }
 
+    // An operator token budget holds TokenBurstSeconds of refill (a whole minute by default).
+    private static double OperatorCapacity(int perMinute, PacerOptions policy) => perMinute * (double)policy.TokenBurstSeconds / 60;
+
     private static void Check(long ticks, AdmissionBlockers blocker, ref AdmissionBlockers blockers, ref long wait)
     {
         if (ticks > 0)
@@ -237,7 +264,7 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
     {
         if (budget.IsKnown)
         {
-            Check(budget.Bucket.TicksUntil(amount, budget.Limit), blocker, ref blockers, ref wait);
+            Check(budget.Bucket.TicksUntil(amount, budget.Size, budget.Limit), blocker, ref blockers, ref wait);
         }
     }
 

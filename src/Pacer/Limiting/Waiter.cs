@@ -20,7 +20,8 @@ internal sealed class Waiter : IValueTaskSource<Permit>
 
     public BucketKey Bucket { get; }
 
-    public RequestCost Cost { get; }
+    /// <summary>Gets or sets what the waiter will hold once admitted (raised to <c>max_tokens</c> when its bucket switches; under the lock).</summary>
+    public RequestCost Cost { get; set; }
 
     public long EnqueuedAt { get; }
 

@@ -73,10 +73,88 @@ public sealed class PacerConfigurationTests
     [InlineData("estimate", OutputReservation.Estimate)]
     [InlineData("MAX_TOKENS", OutputReservation.MaxTokens)]
     [InlineData("1", OutputReservation.Estimate)]
+    [InlineData("0", OutputReservation.MaxTokens)]
+    [InlineData("auto", OutputReservation.Auto)]
+    [InlineData("Auto", OutputReservation.Auto)]
+    [InlineData("2", OutputReservation.Auto)]
     public void Bind_OutputReservation_ReadsNameOrNumber(string text, OutputReservation expected)
     {
         PacerConfiguration.Bind(Config(("PACER_OUTPUT_RESERVATION", text))).OutputReservation.ShouldBe(expected);
-        new PacerOptions().OutputReservation.ShouldBe(OutputReservation.MaxTokens);
+    }
+
+    [Fact]
+    public void Bind_NothingSet_OutputReservationIsAutoAndTokenBurstAWholeMinute()
+    {
+        var options = PacerConfiguration.Bind(Config());
+
+        options.OutputReservation.ShouldBe(OutputReservation.Auto);
+        options.TokenBurstSeconds.ShouldBe(60);
+    }
+
+    [Fact]
+    public void Bind_OutputReservationThree_IsOutOfRange()
+    {
+        var error = Should.Throw<PacerOptionsException>(() => PacerConfiguration.Bind(Config(("PACER_OUTPUT_RESERVATION", "3"))));
+
+        error.Message.ShouldContain("PACER_OUTPUT_RESERVATION: '3' is out of range; allowed 0-2 (0 max_tokens, 1 estimate, 2 auto)");
+    }
+
+    [Theory]
+    [InlineData("PACER_TOKEN_BURST_SECONDS", "5", 5)]
+    [InlineData("PACER_TOKEN_BURST_SECONDS", "1", 1)]
+    [InlineData("PACER_TOKEN_BURST_SECONDS", "60", 60)]
+    [InlineData("Pacer:TokenBurstSeconds", "12", 12)]
+    public void Bind_TokenBurstSeconds_ReadsEnvironmentOrSection(string key, string text, int expected)
+    {
+        PacerConfiguration.Bind(Config((key, text))).TokenBurstSeconds.ShouldBe(expected);
+    }
+
+    [Theory]
+    [InlineData("0", "'0' is out of range; allowed 1-60 s")]
+    [InlineData("61", "'61' is out of range; allowed 1-60 s")]
+    [InlineData("2.5", "'2.5' must be a whole number in 1-60 s")]
+    [InlineData("soon", "'soon' is not a number; allowed 1-60 s")]
+    public void Bind_TokenBurstSecondsInvalid_ReportsValueAndRange(string text, string reason)
+    {
+        var error = Should.Throw<PacerOptionsException>(() => PacerConfiguration.Bind(Config(("PACER_TOKEN_BURST_SECONDS", text))));
+
+        error.Errors.ShouldHaveSingleItem().Field.ShouldBe("PACER_TOKEN_BURST_SECONDS");
+        error.Message.ShouldContain("PACER_TOKEN_BURST_SECONDS: " + reason);
+    }
+
+    [Fact]
+    public void Validate_TokenBurstSecondsOutOfRange_NamedInEveryNaming()
+    {
+        var options = new PacerOptions { TokenBurstSeconds = 90 };
+
+        PacerOptionsValidator.Validate(options).ShouldHaveSingleItem().Field.ShouldBe("TokenBurstSeconds");
+        PacerOptionsValidator.Validate(options, SettingNaming.Json).ShouldHaveSingleItem().Field.ShouldBe("tokenBurstSeconds");
+    }
+
+    [Fact]
+    public void Parse_AdminUpdate_AcceptsAutoAndTokenBurstSeconds()
+    {
+        using var json = JsonDocument.Parse("""{"outputReservation":"auto","tokenBurstSeconds":5}""");
+        var update = PacerOptionsUpdate.Parse(json.RootElement, out var errors);
+
+        errors.ShouldBeEmpty();
+        var applied = update.ApplyTo(new PacerOptions { OutputReservation = OutputReservation.MaxTokens }, SettingNaming.Json, out var invalid);
+        invalid.ShouldBeEmpty();
+        applied.OutputReservation.ShouldBe(OutputReservation.Auto);
+        applied.TokenBurstSeconds.ShouldBe(5);
+    }
+
+    [Fact]
+    public void ApplyTo_AdminUpdateTokenBurstSecondsTooLarge_NamesFieldAndRange()
+    {
+        using var json = JsonDocument.Parse("""{"tokenBurstSeconds":61}""");
+        var update = PacerOptionsUpdate.Parse(json.RootElement, out _);
+
+        update.ApplyTo(new PacerOptions(), SettingNaming.Json, out var errors);
+
+        var error = errors.ShouldHaveSingleItem();
+        error.Field.ShouldBe("tokenBurstSeconds");
+        error.Reason.ShouldBe("is out of range; allowed 1-60 s");
     }
 
     [Fact]
@@ -87,7 +165,7 @@ public sealed class PacerConfigurationTests
             ("ANTHROPIC_MAX_RETRIES", "99"))));
 
         error.Errors.Count.ShouldBe(2);
-        error.Message.ShouldContain("PACER_OUTPUT_RESERVATION: 'guess' is not a mode (max_tokens or estimate)");
+        error.Message.ShouldContain("PACER_OUTPUT_RESERVATION: 'guess' is not a mode (max_tokens, estimate or auto)");
     }
 
     [Theory]

@@ -75,7 +75,7 @@ public sealed class InMemoryLimiterStoreTests
     {
         var store = new InMemoryLimiterStore();
 
-        store.Release(Bucket, default, completed: false, confirmed: false, Policy, 0);
+        store.Release(Bucket, default, completed: false, ServerCount.None, Policy, 0);
 
         store.Snapshot(Policy, 0, DateTimeOffset.UnixEpoch).InFlight.ShouldBe(0);
     }

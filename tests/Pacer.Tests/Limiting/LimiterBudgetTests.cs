@@ -151,7 +151,9 @@ public sealed class LimiterBudgetTests
         bucket.KeyId.ShouldBe("k");
         bucket.ModelClass.ShouldBe("claude-sonnet-4");
         bucket.Requests.ShouldBe(new BudgetSnapshot(1000, 999, now.AddMilliseconds(60)));
-        bucket.OutputTokens.ShouldBe(new BudgetSnapshot(16_000, 12_000, now.AddSeconds(15)));
+        // The headers say the output bucket is full in 10 s: it surely holds 12,000 - 500 (rounding) + 9 s of refill
+        // (the reset is rounded up to the second), 13,900 tokens, so the 1,900 missing come back in 7.125 s.
+        bucket.OutputTokens.ShouldBe(new BudgetSnapshot(16_000, 12_000, now.AddSeconds(7.125)));
         bucket.InputTokens.ShouldBe(new BudgetSnapshot(null, null, null));
         bucket.CooldownUntil.ShouldBeNull();
     }

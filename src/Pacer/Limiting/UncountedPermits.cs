@@ -1,0 +1,92 @@
+namespace Pacer.Limiting;
+
+/// <summary>
+/// The live permits whose requests no response has yet shown in the server's count, in the order they were admitted
+/// (an intrusive list through the pooled permits: nothing allocated). A response to a request shows the server's count
+/// after that request's arrival, so it includes every request of the same bucket sent before it. Under the limiter's lock.
+/// </summary>
+internal sealed class UncountedPermits
+{
+    private LimiterPermit? _first;
+    private LimiterPermit? _last;
+
+    /// <summary>Adds a permit just admitted, the latest.</summary>
+    public void Add(LimiterPermit permit)
+    {
+        permit.Earlier = _last;
+        permit.Later = null;
+        permit.IsListed = true;
+        if (_last is null)
+        {
+            _first = permit;
+        }
+        else
+        {
+            _last.Later = permit;
+        }
+
+        _last = permit;
+    }
+
+    /// <summary>Takes a permit out of the list, if it is in it.</summary>
+    public void Remove(LimiterPermit permit)
+    {
+        if (!permit.IsListed)
+        {
+            return;
+        }
+
+        if (permit.Earlier is null)
+        {
+            _first = permit.Later;
+        }
+        else
+        {
+            permit.Earlier.Later = permit.Later;
+        }
+
+        if (permit.Later is null)
+        {
+            _last = permit.Earlier;
+        }
+        else
+        {
+            permit.Later.Earlier = permit.Earlier;
+        }
+
+        permit.Earlier = null;
+        permit.Later = null;
+        permit.IsListed = false;
+    }
+
+    /// <summary>
+    /// Marks <paramref name="answered"/> and every listed permit of its bucket admitted before it as
+    /// <paramref name="counted"/>, takes them out, and hands each to <paramref name="confirm"/>.
+    /// </summary>
+    public void CountThrough(LimiterPermit answered, ServerCount counted, Action<LimiterPermit> confirm)
+    {
+        if (!answered.IsListed)
+        {
+            return;
+        }
+
+        var permit = _first;
+        while (permit is not null)
+        {
+            var next = permit.Later;
+            if (permit.Bucket == answered.Bucket)
+            {
+                Remove(permit);
+                permit.Counted = counted;
+                confirm(permit);
+            }
+
+            if (ReferenceEquals(permit, answered))
+            {
+                return;
+            }
+
+            permit = next;
+        }
+    }
+}

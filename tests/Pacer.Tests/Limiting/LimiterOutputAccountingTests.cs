@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using Pacer.Configuration;
+using Pacer.Limiting;
+
+namespace Pacer.Tests.Limiting;
+
+/// <summary>
+/// <see cref="OutputReservation.Auto"/>: a bucket holds the output estimate until a 429 shows that the upstream reserves
+/// <c>max_tokens</c> (output remaining above zero but below the request's <c>max_tokens</c>, requests and input not
+/// explaining it); then it holds <c>max_tokens</c>.
+/// </summary>
+public sealed class LimiterOutputAccountingTests : IDisposable
+{
+    private const string Model = "claude-sonnet-4-5";
+    private const int MaxTokens = 8_000;
+    private const int Estimate = 1_000;
+
+    private static readonly PacerOptions Wide = new() { MaxRequestsPerMinute = 1000, Burst = 100, MaxConcurrentRequests = 50 };
+
+    private readonly FakeTimeProvider _time = new(LimiterFixture.Epoch);
+    private readonly FakeLogger _log = new();
+    private Limiter _limiter;
+
+    public LimiterOutputAccountingTests() => _limiter = Create(Wide);
+
+    [Fact]
+    public void Default_IsAutoAndStartsOnTheEstimate()
+    {
+        new PacerOptions().OutputReservation.ShouldBe(OutputReservation.Auto);
+
+        using var permit = AcquireNow();
+
+        permit.Reserved.LearnedOutputTokens.ShouldBe(Estimate);
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+    }
+
+    [Fact]
+    public void Refusal_OutputRemainingBelowMaxTokens_SwitchesTheBucketToMaxTokens()
+    {
+        Refuse(requests: 500, input: 50_000, output: 3_000);
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        using var next = AcquireNow();
+        next.Reserved.LearnedOutputTokens.ShouldBe(MaxTokens);
+        var warning = _log.Collector.GetSnapshot().ShouldHaveSingleItem();
+        warning.Level.ShouldBe(LogLevel.Warning);
+        warning.Message.ShouldContain("output-tokens remaining 3000 of 60000 for a request of max_tokens 8000");
+    }
+
+    [Theory]
+    [InlineData(500, 50_000, 0)]      // output reads empty: "counted as produced" refuses then too (one is not enough)
+    [InlineData(500, 50_000, 8_500)]  // room for max_tokens even after rounding: not the output budget
+    [InlineData(0, 50_000, 3_000)]    // no request left: the requests budget explains it
+    [InlineData(500, 2_000, 3_000)]   // input remaining less the rounding: 1,500, below 1.25 × the 2,000 estimated
+    public void Refusal_ExplainedOtherwise_StaysOnTheEstimate(long requests, long input, long output)
+    {
+        Refuse(requests, input, output);
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        using var next = AcquireNow();
+        next.Reserved.LearnedOutputTokens.ShouldBe(Estimate);
+        _log.Collector.Count.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Refusal_OutputReadingEmptyTwiceInAMinute_Switches()
+    {
+        Refuse(requests: 500, input: 50_000, output: 0);
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+        _time.Advance(TimeSpan.FromSeconds(60));
+        Refuse(requests: 500, input: 50_000, output: 0);
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
+        _log.Collector.GetSnapshot().ShouldHaveSingleItem().Message.ShouldContain("2 429s within 60 s refused on output tokens alone");
+    }
+
+    [Fact]
+    public void Refusal_OutputReadingEmptyTwiceOverMoreThanAMinute_StaysOnTheEstimate()
+    {
+        Refuse(requests: 500, input: 50_000, output: 0);
+        _time.Advance(TimeSpan.FromSeconds(61));
+        Refuse(requests: 500, input: 50_000, output: 0);
+        _time.Advance(TimeSpan.FromSeconds(61));
+        Refuse(requests: 500, input: 50_000, output: 0);
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+        _log.Collector.Count.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Refusal_WithoutACooldown_StaysOnTheEstimate()
+    {
+        // A 529 with retry-after: the handler does not call Cooldown, so the headers prove nothing.
+        using var permit = AcquireNow();
+        _limiter.Observe(permit, Headers(500, 50_000, 3_000, refused: true));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        _limiter.Cooldown("k", Model, TimeSpan.FromSeconds(1));
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+    }
+
+    [Fact]
+    public void Success_LowOutputRemaining_StaysOnTheEstimate()
+    {
+        using var permit = AcquireNow();
+        _limiter.Observe(permit, Headers(500, 50_000, 3_000, refused: false));
+        _limiter.Cooldown("k", Model, TimeSpan.FromSeconds(1));
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+    }
+
+    [Fact]
+    public void Refusal_ExplicitEstimate_NeverSwitches()
+    {
+        Reset(Wide with { OutputReservation = OutputReservation.Estimate });
+
+        Refuse(requests: 500, input: 50_000, output: 3_000);
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+        _log.Collector.Count.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Refusal_SwitchesOnlyItsOwnBucket_AndLogsOnce()
+    {
+        Refuse(requests: 500, input: 50_000, output: 3_000);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Refuse(requests: 500, input: 50_000, output: 2_000);
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
+        _limiter.OutputReservationOf("other-key", Model).ShouldBe(OutputReservation.Estimate);
+        _limiter.OutputReservationOf("k", "claude-opus-4-1").ShouldBe(OutputReservation.Estimate);
+        _log.Collector.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public void Refusal_QueuedWaiterOfTheBucket_IsAdmittedHoldingMaxTokens()
+    {
+        using var refused = AcquireNow();
+        _limiter.Cooldown("k", Model, TimeSpan.FromSeconds(1));
+        var queued = new PendingPermit(_limiter.AcquireAsync(LimiterFixture.Request(model: Model, input: 100, output: MaxTokens), TestContext.Current.CancellationToken));
+        queued.IsCompleted.ShouldBeFalse();
+
+        RefuseWith(refused, requests: 500, input: 50_000, output: 3_000);
+
+        // 3,000 remaining less the 1,000 the refused request holds, refilled at 1,000 per second: the estimate (1,000)
+        // would have passed at once after the cooldown, max_tokens (8,000) passes after 6 seconds.
+        _time.Advance(TimeSpan.FromSeconds(5));
+        queued.IsCompleted.ShouldBeFalse();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        queued.IsCompleted.ShouldBeTrue();
+        using var admitted = queued.Permit;
+        admitted.Reserved.LearnedOutputTokens.ShouldBe(MaxTokens);
+    }
+
+    [Fact]
+    public void Reconfigure_ReservationChosenAgain_ForgetsTheSwitch()
+    {
+        Refuse(requests: 500, input: 50_000, output: 3_000);
+
+        _limiter.Reconfigure(Wide with { OutputReservation = OutputReservation.Estimate });
+        _limiter.Reconfigure(Wide with { OutputReservation = OutputReservation.Auto });
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+    }
+
+    [Fact]
+    public void OutputReservationOf_LearnLimitsOff_IsMaxTokens()
+    {
+        Reset(Wide with { LearnLimits = false });
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
+    }
+
+    public void Dispose() => _limiter.Dispose();
+
+    private Limiter Create(PacerOptions options)
+    {
+        var limiter = new Limiter(options, _time, logger: _log);
+        for (var i = 0; i < 20; i++)
+        {
+            limiter.OutputEstimator.Calibrate(Model, Estimate);
+            limiter.OutputEstimator.Calibrate("claude-opus-4-1", Estimate);
+        }
+
+        return limiter;
+    }
+
+    private void Reset(PacerOptions options)
+    {
+        _limiter.Dispose();
+        _limiter = Create(options);
+    }
+
+    private Permit AcquireNow()
+    {
+        _limiter.TryAcquire(LimiterFixture.Request(model: Model, input: 2_000, output: MaxTokens), out var permit).ShouldBeTrue();
+        return permit!;
+    }
+
+    /// <summary>A request admitted, refused with a 429 carrying these remaining figures, as the handler reports it.</summary>
+    private void Refuse(long requests, long input, long output)
+    {
+        using var permit = AcquireNow();
+        RefuseWith(permit, requests, input, output);
+    }
+
+    private void RefuseWith(Permit permit, long requests, long input, long output)
+    {
+        _limiter.Observe(permit, Headers(requests, input, output, refused: true));
+        _limiter.Cooldown("k", Model, TimeSpan.FromSeconds(1));
+    }
+
+    private HttpResponseHeaders Headers(long requests, long input, long output, bool refused)
+    {
+        var headers = LimiterBudgetTests.Headers(_time.GetUtcNow(), ("requests", 1_000, requests), ("input-tokens", 100_000, input), ("output-tokens", 60_000, output));
+        if (refused)
+        {
+            headers.TryAddWithoutValidation("retry-after", 1.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return headers;
+    }
+}
