@@ -25,7 +25,7 @@ public static class PacerHttpClient
         HttpMessageHandler? innerHandler = null,
         IEnumerable<IRequestObserver>? observers = null)
     {
-        var limiter = new Limiter(options, timeProvider);
+        var limiter = new Limiter(options, timeProvider, logger: loggerFactory?.CreateLogger<Limiter>());
         return Create(limiter, loggerFactory, innerHandler, observers, ownsLimiter: true);
     }
 

@@ -40,7 +40,8 @@ public static class PacerServiceCollectionExtensions
             sp.GetRequiredService<PacerOptions>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILimiterStore>(),
-            sp.GetService<ModelClassMap>()));
+            sp.GetService<ModelClassMap>(),
+            logger: sp.GetService<ILoggerFactory>()?.CreateLogger<Limiter>()));
 
         // One set of instruments per limiter, shared by every handler the HttpClient factory creates.
         services.TryAddSingleton(static sp => new PacerMetrics(sp.GetRequiredService<Limiter>(), sp.GetService<IMeterFactory>()));

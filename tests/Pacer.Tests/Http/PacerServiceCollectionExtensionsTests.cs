@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Pacer.Configuration;
 using Pacer.Http;
@@ -35,6 +37,31 @@ public sealed class PacerServiceCollectionExtensionsTests
         using var provider = services.BuildServiceProvider();
 
         provider.GetRequiredService<Limiter>().TimeProvider.ShouldBeSameAs(time);
+    }
+
+    [Fact]
+    public void AddPacer_RegisteredLogging_ReceivesTheLimitersOwnWarnings()
+    {
+        var logs = new FakeLoggerProvider();
+        var time = new FakeTimeProvider();
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(time).AddLogging(b => b.AddProvider(logs)).AddPacer(Configuration());
+        using var provider = services.BuildServiceProvider();
+        var limiter = provider.GetRequiredService<Limiter>();
+
+        // A 429 that only the "reserve max_tokens on arrival" accounting explains: output remaining above zero but below max_tokens.
+        limiter.TryAcquire(Pacer.Tests.Limiting.LimiterFixture.Request(model: "claude-sonnet-4-5", input: 2_000, output: 8_000), out var permit).ShouldBeTrue();
+        using (permit)
+        {
+            var headers = Pacer.Tests.Limiting.LimiterBudgetTests.Headers(time.GetUtcNow(), ("requests", 1_000, 500), ("input-tokens", 100_000, 50_000), ("output-tokens", 60_000, 3_000));
+            headers.TryAddWithoutValidation("retry-after", "1");
+            limiter.Observe(permit!, headers);
+            limiter.Cooldown("k", "claude-sonnet-4-5", TimeSpan.FromSeconds(1));
+        }
+
+        var warning = logs.Collector.GetSnapshot().ShouldHaveSingleItem();
+        warning.Category.ShouldBe(typeof(Limiter).FullName);
+        warning.Level.ShouldBe(Microsoft.Extensions.Logging.LogLevel.Warning);
+        warning.Message.ShouldContain("OutputReservation=auto now holds max_tokens");
     }
 
     [Fact]
