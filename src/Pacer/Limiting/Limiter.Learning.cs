@@ -1,0 +1,133 @@
+using System.Net.Http.Headers;
+using Pacer.Configuration;
+
+namespace Pacer.Limiting;
+
+/// <summary>What the limiter learns from the upstream: headers, cooldowns, and what a request holds against learned output budgets.</summary>
+public sealed partial class Limiter
+{
+    /// <summary>Corrects the upstream budgets of (key, model class) from a response's <c>anthropic-ratelimit-*</c> headers.</summary>
+    public void Observe(string upstreamKey, string model, HttpResponseHeaders headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        if (Options.LearnLimits)
+        {
+            Observe(BucketOf(upstreamKey, model), RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), permit: null, refused: false);
+        }
+    }
+
+    /// <summary>
+    /// Corrects the upstream budgets from the headers of the response to the request that holds <paramref name="permit"/>.
+    /// Prefer this form: knowing which request the server has now counted makes the correction exact.
+    /// </summary>
+    public void Observe(Permit permit, HttpResponseHeaders headers)
+    {
+        ArgumentNullException.ThrowIfNull(permit);
+        ArgumentNullException.ThrowIfNull(headers);
+        if (permit is LimiterPermit own && own.IsHeldFrom(this) && Options.LearnLimits)
+        {
+            var refused = headers.NonValidated.Contains("retry-after") || headers.NonValidated.Contains("retry-after-ms");
+            Observe(own.Bucket, RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), own, refused);
+        }
+    }
+
+    /// <summary>
+    /// Gets what a request for <paramref name="model"/> through <paramref name="upstreamKey"/> holds against the learned
+    /// output budget now: <see cref="OutputReservation.MaxTokens"/> or <see cref="OutputReservation.Estimate"/>. With
+    /// <c>auto</c> it is the estimate until the upstream has shown that it reserves <c>max_tokens</c> (see docs/LIMITER.md).
+    /// </summary>
+    public OutputReservation OutputReservationOf(string upstreamKey, string model)
+    {
+        var bucket = BucketOf(upstreamKey, model);
+        lock (_gate)
+        {
+            return HoldsMaxTokens(bucket, _options) ? OutputReservation.MaxTokens : OutputReservation.Estimate;
+        }
+    }
+
+    /// <summary>Corrects the upstream budgets of (key, model class) from parsed headers.</summary>
+    public void Observe(string upstreamKey, string model, RateLimitObservation observation)
+    {
+        if (Options.LearnLimits)
+        {
+            Observe(BucketOf(upstreamKey, model), observation, permit: null, refused: false);
+        }
+    }
+
+    /// <summary>Puts the (key, model class) bucket into cooldown: nothing is admitted for it until <paramref name="retryAfter"/> passes.</summary>
+    public void Cooldown(string upstreamKey, string model, TimeSpan retryAfter)
+    {
+        var bucket = BucketOf(upstreamKey, model);
+        string? evidence;
+        lock (_gate)
+        {
+            var now = Now();
+            evidence = _options.OutputReservation == OutputReservation.Auto ? _accounting.Confirm(bucket, now) : null;
+            _store.Cooldown(bucket, now + Math.Max(0, retryAfter.Ticks));
+            Pump(now);
+        }
+
+        if (evidence is not null && _logger is not null)
+        {
+            LimiterLog.ReservesMaxTokens(_logger, bucket.UpstreamKey, bucket.ModelClass, evidence);
+        }
+    }
+
+    private void Observe(BucketKey bucket, RateLimitObservation observation, LimiterPermit? permit, bool refused)
+    {
+        lock (_gate)
+        {
+            if (refused && permit is not null && _options.OutputReservation == OutputReservation.Auto)
+            {
+                _accounting.Note(bucket, observation, permit.Reserved, Now());
+            }
+
+            var now = Now();
+            var reserving = _options.OutputReservation == OutputReservation.Auto && _accounting.ReservesMaxTokens(bucket);
+            if (permit is { IsLive: true, Counted: ServerCount.None })
+            {
+                // The server counted this request and every earlier one of its bucket; their output reservations too
+                // when the upstream is known to reserve max_tokens on arrival.
+                _uncounted.CountThrough(permit, reserving ? ServerCount.Everything : ServerCount.RequestAndInput, _confirm);
+            }
+
+            _store.Observe(bucket, observation, reserving, now);
+            Pump(now);
+        }
+    }
+
+    /// <summary>
+    /// Gets what a waiter holds if admitted now: a waiter queued with an output estimate holds its whole
+    /// <c>max_tokens</c> once its bucket has switched to it (<c>auto</c>) or the operator chose <c>max_tokens</c>. Under the lock.
+    /// </summary>
+    internal RequestCost CostNow(Waiter waiter)
+    {
+        if (waiter.Cost.LearnedOutputTokens < waiter.Cost.OutputTokens && HoldsMaxTokens(waiter.Bucket, _options))
+        {
+            waiter.Cost = waiter.Cost with { LearnedOutputTokens = waiter.Cost.OutputTokens };
+        }
+
+        return waiter.Cost;
+    }
+
+    // Against learned output budgets a request may hold an estimate of its output rather than its whole max_tokens.
+    private RequestCost CostOf(AcquireRequest request, BucketKey bucket, PacerOptions policy)
+    {
+        var cost = request.Cost;
+        if (HoldsMaxTokens(bucket, policy))
+        {
+            return cost;
+        }
+
+        var estimate = OutputEstimator.Reserve(request.Model, cost.OutputTokens);
+        return estimate < cost.LearnedOutputTokens ? cost with { LearnedOutputTokens = estimate } : cost;
+    }
+
+    private bool HoldsMaxTokens(BucketKey bucket, PacerOptions policy) => policy.OutputReservation switch
+    {
+        _ when !policy.LearnLimits => true,
+        OutputReservation.Estimate => false,
+        OutputReservation.Auto => _accounting.ReservesMaxTokens(bucket),
+        _ => true,
+    };
+}
