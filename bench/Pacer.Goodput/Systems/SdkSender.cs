@@ -8,8 +8,11 @@ namespace Pacer.Goodput.Systems;
 /// <summary>The official <c>Anthropic</c> SDK's <c>Messages.Create</c> over a given <see cref="HttpClient"/>.</summary>
 internal sealed class SdkSender(AnthropicClient client, HttpClient http, IAsyncDisposable? owned = null) : IRequestSender
 {
-    /// <summary>Creates an SDK client for <paramref name="baseUrl"/>; a null <paramref name="maxRetries"/> keeps the SDK's default.</summary>
-    public static SdkSender Create(Uri baseUrl, string apiKey, HttpClient http, int? maxRetries, IAsyncDisposable? owned = null)
+    /// <summary>
+    /// Creates an SDK client for <paramref name="baseUrl"/>; a null <paramref name="maxRetries"/> or <paramref name="timeout"/>
+    /// keeps the SDK's default (for the timeout: computed from <c>max_tokens</c>, 30 s for this workload's requests).
+    /// </summary>
+    public static SdkSender Create(Uri baseUrl, string apiKey, HttpClient http, int? maxRetries, IAsyncDisposable? owned = null, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
         var options = new Anthropic.Core.ClientOptions
@@ -21,6 +24,11 @@ internal sealed class SdkSender(AnthropicClient client, HttpClient http, IAsyncD
         if (maxRetries is { } retries)
         {
             options.MaxRetries = retries;
+        }
+
+        if (timeout is { } whole)
+        {
+            options.Timeout = whole;
         }
 
         return new SdkSender(new AnthropicClient(options), http, owned);

@@ -43,6 +43,9 @@ internal static class SystemCatalog
         MaxConcurrentRequests = 50,
     };
 
+    /// <summary>The SDK timeout Pacer's documentation asks for: it must cover the queue wait (docs/ENGINE.md).</summary>
+    private static readonly TimeSpan PacedSdkTimeout = TimeSpan.FromMinutes(10);
+
     private static RequestTag Tagged() => new RequestTag(new SocketsHttpHandler());
 
     private static Task<IRequestSender> AnthropicSdkAsync(Uri upstream, string key, GoodputSettings settings) =>
@@ -70,7 +73,7 @@ internal static class SystemCatalog
     private static SdkSender PacerSender(Uri upstream, string key, PacerOptions options)
     {
         var probe = new LimiterProbe(options);
-        return SdkSender.Create(upstream, key, PacerHttpClient.Create(probe.Limiter, innerHandler: Tagged()), maxRetries: 0, owned: probe);
+        return SdkSender.Create(upstream, key, PacerHttpClient.Create(probe.Limiter, innerHandler: Tagged()), maxRetries: 0, owned: probe, timeout: PacedSdkTimeout);
     }
 
     private static async Task<IRequestSender> GatewayAsync(Uri upstream, string key, GoodputSettings settings)
@@ -88,7 +91,7 @@ internal static class SystemCatalog
         }
 
         var gateway = await GatewayProcess.StartAsync(upstream, environment);
-        return SdkSender.Create(gateway.Address, key, new HttpClient(Tagged()), maxRetries: 0, owned: gateway);
+        return SdkSender.Create(gateway.Address, key, new HttpClient(Tagged()), maxRetries: 0, owned: gateway, timeout: PacedSdkTimeout);
     }
 }
 
