@@ -17,6 +17,7 @@ namespace Pacer.Gateway.Hosting;
 internal static class GatewayApplication
 {
     private const string NoConfigReload = "--hostBuilder:reloadConfigOnChange=false";
+    private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
     /// <summary>
     /// Builds the application. Throws <see cref="PacerOptionsException"/> for invalid settings and
@@ -36,6 +37,13 @@ internal static class GatewayApplication
         builder.Configuration.AddCommandLine([.. launch.Args]);
 
         var (environment, options) = StartupSettings.Read(builder.Configuration);
+        if (options.InlineIo)
+        {
+            // The runtime reads this once, when the process's first socket starts waiting: here, before the simulator
+            // or Kestrel opens one. Upstream answers then continue on the socket thread too (docs/GATEWAY.md).
+            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
+        }
+
         var database = new GatewayDatabase(options.DatabasePath);
         database.Initialize();
         var settingsStore = new SettingsStore(database);
@@ -64,6 +72,8 @@ internal static class GatewayApplication
     private static void ConfigureHost(WebApplicationBuilder builder, GatewayOptions options)
     {
         builder.WebHost.UseUrls(builder.Configuration["urls"] ?? options.Urls);
+        // PACER_INLINE_IO: the request path runs on the socket I/O thread that read the request (docs/GATEWAY.md).
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = options.InlineIo);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Bodies are bounded by the gateway itself, so that an oversized one gets Anthropic's 413, not Kestrel's.
@@ -80,6 +90,11 @@ internal static class GatewayApplication
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+
+        // While this category is enabled at any level, ASP.NET Core starts an Activity and a logging scope for every
+        // request (and the upstream call then another Activity and a traceparent header), which no one here reads:
+        // its only lines are the Information request start and end, already below the level above.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
     }
 
     private static void ConfigureServices(

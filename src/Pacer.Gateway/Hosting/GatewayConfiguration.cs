@@ -81,16 +81,14 @@ internal static class GatewayConfiguration
             options = options with { ShutdownTimeout = TimeSpan.FromMilliseconds(shutdown) };
         }
 
-        if (reader.Text("PACER_TRUST_USER_HEADER", nameof(GatewayOptions.TrustUserHeader)) is { } trust)
+        if (reader.Flag("PACER_TRUST_USER_HEADER", nameof(GatewayOptions.TrustUserHeader)) is { } trust)
         {
-            if (bool.TryParse(trust, out var flag))
-            {
-                options = options with { TrustUserHeader = flag };
-            }
-            else
-            {
-                reader.Error("PACER_TRUST_USER_HEADER", trust, "must be true or false");
-            }
+            options = options with { TrustUserHeader = trust };
+        }
+
+        if (reader.Flag("PACER_INLINE_IO", nameof(GatewayOptions.InlineIo)) is { } inline)
+        {
+            options = options with { InlineIo = inline };
         }
 
         if (options.AuthMode == AuthMode.Managed && options.UpstreamApiKey is null && !options.UseSimulator)
@@ -109,6 +107,22 @@ internal static class GatewayConfiguration
         {
             var value = configuration[environmentVariable] ?? configuration[$"{GatewayOptions.SectionName}:{name}"];
             return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        }
+
+        public bool? Flag(string environmentVariable, string name)
+        {
+            if (Text(environmentVariable, name) is not { } text)
+            {
+                return null;
+            }
+
+            if (bool.TryParse(text, out var flag))
+            {
+                return flag;
+            }
+
+            Error(environmentVariable, text, "must be true or false");
+            return null;
         }
 
         public long? Number(string environmentVariable, string name, long minimum, long maximum, string unit = "")

@@ -21,6 +21,7 @@ public sealed class GatewayConfigurationTests
         options.AdminApiKey.ShouldBeNull();
         options.DatabasePath.ShouldBe("pacer.db");
         options.MaxRequestBodyBytes.ShouldBe(32L * 1024 * 1024);
+        options.InlineIo.ShouldBeTrue();
     }
 
     [Fact]
@@ -36,7 +37,8 @@ public sealed class GatewayConfigurationTests
             ("PACER_MAX_BODY_BYTES", "2048"),
             ("PACER_STREAM_IDLE_TIMEOUT", "1500"),
             ("PACER_SHUTDOWN_TIMEOUT", "0"),
-            ("PACER_TRUST_USER_HEADER", "true")), out var errors);
+            ("PACER_TRUST_USER_HEADER", "true"),
+            ("PACER_INLINE_IO", "false")), out var errors);
 
         errors.ShouldBeEmpty();
         options.ShouldBe(new GatewayOptions
@@ -51,6 +53,7 @@ public sealed class GatewayConfigurationTests
             StreamIdleTimeout = TimeSpan.FromMilliseconds(1500),
             ShutdownTimeout = TimeSpan.Zero,
             TrustUserHeader = true,
+            InlineIo = false,
         });
         options.UseSimulator.ShouldBeFalse();
     }
@@ -72,12 +75,50 @@ public sealed class GatewayConfigurationTests
             ("PACER_AUTH_MODE", "open"),
             ("PACER_MAX_BODY_BYTES", "12"),
             ("PACER_STREAM_IDLE_TIMEOUT", "soon"),
-            ("PACER_TRUST_USER_HEADER", "yes")), out var errors);
+            ("PACER_TRUST_USER_HEADER", "yes"),
+            ("PACER_INLINE_IO", "1")), out var errors);
 
-        errors.Select(e => e.Field).ShouldBe(["ANTHROPIC_BASE_URL", "PACER_AUTH_MODE", "PACER_MAX_BODY_BYTES", "PACER_STREAM_IDLE_TIMEOUT", "PACER_TRUST_USER_HEADER"]);
+        errors.Select(e => e.Field).ShouldBe(["ANTHROPIC_BASE_URL", "PACER_AUTH_MODE", "PACER_MAX_BODY_BYTES", "PACER_STREAM_IDLE_TIMEOUT", "PACER_TRUST_USER_HEADER", "PACER_INLINE_IO"]);
         errors[1].Reason.ShouldBe("must be passthrough or managed");
         errors[2].Reason.ShouldBe("is out of range; allowed 1024-1073741824");
         errors[3].Reason.ShouldBe("is not a whole number; allowed 100-3600000 ms");
+    }
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("False", false)]
+    [InlineData(" TRUE ", true)]
+    public void Bind_InlineIo_ReadFromEnvironmentVariable(string value, bool expected)
+    {
+        var options = GatewayConfiguration.Bind(Config(("PACER_INLINE_IO", value)), out var errors);
+
+        errors.ShouldBeEmpty();
+        options.InlineIo.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void Bind_InlineIoInSectionAndEnvironment_EnvironmentWins()
+    {
+        GatewayConfiguration.Bind(Config(("Gateway:InlineIo", "true"), ("PACER_INLINE_IO", "false")), out _).InlineIo.ShouldBeFalse();
+        GatewayConfiguration.Bind(Config(("Gateway:InlineIo", "false")), out _).InlineIo.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Bind_InlineIoNotABoolean_ReportsTheValueAndWhatIsAllowed()
+    {
+        GatewayConfiguration.Bind(Config(("PACER_INLINE_IO", "on")), out var errors);
+
+        var error = errors.ShouldHaveSingleItem();
+        error.Field.ShouldBe("PACER_INLINE_IO");
+        error.Value.ShouldBe("on");
+        error.Reason.ShouldBe("must be true or false");
+    }
+
+    [Fact]
+    public void DefaultInlineIo_IsTheDocumentedDefault()
+    {
+        GatewayOptions.DefaultInlineIo.ShouldBeTrue();
+        new GatewayOptions().InlineIo.ShouldBeTrue();
     }
 
     [Fact]
