@@ -70,7 +70,11 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
             }
         }
 
-        return GoodputResult.From(system, run, simulator.Attempts(), ideal);
+        var attempts = simulator.Attempts();
+        var limits = settings.Limits;
+        var timeline = InputTimeline.Of(attempts, Math.Max(1, limits.InputTokensPerMinute * limits.BurstSeconds / 60.0), limits.InputTokensPerMinute / 60.0);
+        output.WriteLine(timeline.Describe(ideal.InputTokens.TotalSeconds, ideal.MeanServiceTime.TotalSeconds));
+        return GoodputResult.From(system, run, attempts, ideal);
     }
 
     private void Describe(IReadOnlyList<WorkItem> items, IdealBreakdown ideal)
