@@ -101,11 +101,42 @@ internal sealed record InputTimeline
         };
     }
 
+    /// <summary>
+    /// Gets the level of the upstream's input bucket, replayed from the attempts it admitted, at each of
+    /// <paramref name="times"/> (in order), after the admissions that arrived by then.
+    /// </summary>
+    public static IReadOnlyList<double> LevelsAt(IReadOnlyList<SimulatorAttempt> attempts, double capacity, double refillPerSecond, IReadOnlyList<DateTimeOffset> times)
+    {
+        ArgumentNullException.ThrowIfNull(attempts);
+        ArgumentNullException.ThrowIfNull(times);
+        var admitted = attempts.Where(a => a.Path == "/v1/messages" && a.Status == 200).OrderBy(a => a.ArrivedAt).ToList();
+        var levels = new List<double>(times.Count);
+        double level = capacity;
+        DateTimeOffset? last = null;
+        var next = 0;
+        foreach (var time in times)
+        {
+            while (next < admitted.Count && admitted[next].ArrivedAt <= time)
+            {
+                level = Refilled(level, last, admitted[next].ArrivedAt, capacity, refillPerSecond) - admitted[next].InputTokens;
+                last = admitted[next].ArrivedAt;
+                next++;
+            }
+
+            levels.Add(Refilled(level, last, time, capacity, refillPerSecond));
+        }
+
+        return levels;
+    }
+
     public string Describe(double idealAdmissionSeconds, double meanServiceSeconds)
     {
         var c = CultureInfo.InvariantCulture;
         return string.Create(c, $"   Input timeline (upstream's input bucket replayed): last admission at {LastAdmissionSeconds:0.0} s (ideal {idealAdmissionSeconds:0.0} s: +{LastAdmissionSeconds - idealAdmissionSeconds:0.0} s = refill lost while full {FullSeconds:0.0} s [first 10 s {FullSecondsEarly:0.0}, in cooldowns {FullDuringCooldownSeconds:0.0}] + left unspent {LeftSeconds:0.0} s); tail {TailSeconds:0.0} s (ideal {meanServiceSeconds:0.0} s); 429 retry-after {RetryAfterSeconds:0} s in all; bucket level at admissions mean {MeanLevel:0}; input/s by 10 s: {string.Join(" ", InputPerSecondBy10s.Select(v => v.ToString("0", c)))}");
     }
+
+    private static double Refilled(double level, DateTimeOffset? from, DateTimeOffset to, double capacity, double refillPerSecond) =>
+        from is null ? level : Math.Min(capacity, level + (Math.Max(0, (to - from.Value).TotalSeconds) * refillPerSecond));
 
     private static double Seconds(DateTimeOffset at, DateTimeOffset start) => (at - start).TotalSeconds;
 
