@@ -36,6 +36,9 @@ internal sealed record InputTimeline
     /// <summary>Gets the mean input tokens admitted per second over each 10-second window, first to last.</summary>
     public required IReadOnlyList<double> InputPerSecondBy10s { get; init; }
 
+    /// <summary>Gets the longest time between two arrivals at the upstream, and when it began, in seconds.</summary>
+    public (double Seconds, double At) LongestPause { get; init; }
+
     /// <summary>Gets the level of the replayed bucket at each admission: its mean, in tokens.</summary>
     public required double MeanLevel { get; init; }
 
@@ -98,6 +101,8 @@ internal sealed record InputTimeline
             FullDuringCooldownSeconds = wastedCooling / refillPerSecond,
             InputPerSecondBy10s = windows,
             MeanLevel = admitted.Count == 0 ? 0 : levels / admitted.Count,
+            LongestPause = messages.Skip(1).Select((a, i) => (Seconds: Seconds(a.ArrivedAt, messages[i].ArrivedAt), At: Seconds(messages[i].ArrivedAt, start)))
+                .DefaultIfEmpty().MaxBy(p => p.Seconds),
         };
     }
 
@@ -132,7 +137,7 @@ internal sealed record InputTimeline
     public string Describe(double idealAdmissionSeconds, double meanServiceSeconds)
     {
         var c = CultureInfo.InvariantCulture;
-        return string.Create(c, $"   Input timeline (upstream's input bucket replayed): last admission at {LastAdmissionSeconds:0.0} s (ideal {idealAdmissionSeconds:0.0} s: +{LastAdmissionSeconds - idealAdmissionSeconds:0.0} s = refill lost while full {FullSeconds:0.0} s [first 10 s {FullSecondsEarly:0.0}, in cooldowns {FullDuringCooldownSeconds:0.0}] + left unspent {LeftSeconds:0.0} s); tail {TailSeconds:0.0} s (ideal {meanServiceSeconds:0.0} s); 429 retry-after {RetryAfterSeconds:0} s in all; bucket level at admissions mean {MeanLevel:0}; input/s by 10 s: {string.Join(" ", InputPerSecondBy10s.Select(v => v.ToString("0", c)))}");
+        return string.Create(c, $"   Input timeline (upstream's input bucket replayed): last admission at {LastAdmissionSeconds:0.0} s (ideal {idealAdmissionSeconds:0.0} s: +{LastAdmissionSeconds - idealAdmissionSeconds:0.0} s = refill lost while full {FullSeconds:0.0} s [first 10 s {FullSecondsEarly:0.0}, in cooldowns {FullDuringCooldownSeconds:0.0}] + left unspent {LeftSeconds:0.0} s); tail {TailSeconds:0.0} s (ideal {meanServiceSeconds:0.0} s); 429 retry-after {RetryAfterSeconds:0} s in all; bucket level at admissions mean {MeanLevel:0}; longest pause between arrivals {LongestPause.Seconds:0.00} s at {LongestPause.At:0.0} s; input/s by 10 s: {string.Join(" ", InputPerSecondBy10s.Select(v => v.ToString("0", c)))}");
     }
 
     private static double Refilled(double level, DateTimeOffset? from, DateTimeOffset to, double capacity, double refillPerSecond) =>

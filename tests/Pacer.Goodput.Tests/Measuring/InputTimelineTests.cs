@@ -34,6 +34,7 @@ public sealed class InputTimelineTests
         timeline.TailSeconds.ShouldBe(2.5, tolerance: 1e-9);
         timeline.RetryAfterSeconds.ShouldBe(1);
         timeline.MeanLevel.ShouldBe(1_000, tolerance: 1e-9);
+        timeline.LongestPause.ShouldBe((3.0, 0.0));
     }
 
     [Fact]
