@@ -67,11 +67,45 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
             if (sender is SdkSender { Probe: { } probe })
             {
                 output.WriteLine(probe.Describe());
+                var seen = simulator.Attempts();
+                output.WriteLine(probe.DescribeInputGap(times => InputTimeline.LevelsAt(seen, InputCapacity, InputRefill, times)));
+                output.WriteLine(EstimateErrors(probe.Limiter.Estimator, items, seen));
             }
         }
 
-        return GoodputResult.From(system, run, simulator.Attempts(), ideal);
+        var attempts = simulator.Attempts();
+        var timeline = InputTimeline.Of(attempts, InputCapacity, InputRefill);
+        output.WriteLine(timeline.Describe(ideal.InputTokens.TotalSeconds, ideal.MeanServiceTime.TotalSeconds));
+        var refused = attempts.Where(a => a.Path == "/v1/messages" && a.Status == 429).OrderBy(a => a.ArrivedAt).ToList();
+        if (refused.Count > 0)
+        {
+            var start = attempts.Where(a => a.Path == "/v1/messages").Min(a => a.ArrivedAt);
+            var levels = InputTimeline.LevelsAt(attempts, InputCapacity, InputRefill, refused.Select(a => a.ArrivedAt).ToList());
+            output.WriteLine("   429s (at s: limit, input asked / upstream input level): " + string.Join("; ", refused.Select((a, i) =>
+                string.Create(CultureInfo.InvariantCulture, $"{(a.ArrivedAt - start).TotalSeconds:0.0}: {a.LimitHit}, {a.InputTokens} / {levels[i]:0}"))));
+        }
+        return GoodputResult.From(system, run, attempts, ideal);
     }
+
+    // The input estimator's error once calibrated by the run: estimated − counted by the upstream, over the requests it answered.
+    private static string EstimateErrors(Pacer.Limiting.InputTokenEstimator estimator, IReadOnlyList<WorkItem> items, IReadOnlyList<SimulatorAttempt> attempts)
+    {
+        var counted = attempts.Where(a => a.Path == "/v1/messages" && a.Status == 200 && a.Headers.ContainsKey(RequestTag.HeaderName))
+            .GroupBy(a => a.Headers[RequestTag.HeaderName]).ToDictionary(g => g.Key, g => g.First().InputTokens);
+        var errors = items.Where(i => counted.ContainsKey(i.Tag)).Select(i =>
+        {
+            var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { model = WorkItem.Model, max_tokens = i.MaxTokens, messages = new[] { new { role = "user", content = i.Prompt } } });
+            var actual = counted[i.Tag];
+            return (Actual: actual, Error: estimator.Estimate(WorkItem.Model, body) - actual);
+        }).ToList();
+        var large = errors.Where(e => e.Actual >= 500).ToList();
+        var c = CultureInfo.InvariantCulture;
+        return string.Create(c, $"   Input estimate (calibrated, after the run) − upstream's count: mean {errors.Average(e => e.Error):0.0}, min {errors.Min(e => e.Error)}, max {errors.Max(e => e.Error)} tokens; prompts ≥ 500 tokens: mean {large.DefaultIfEmpty().Average(e => e.Error):0.0}, min {large.DefaultIfEmpty().Min(e => e.Error)}");
+    }
+
+    private double InputCapacity => Math.Max(1, settings.Limits.InputTokensPerMinute * settings.Limits.BurstSeconds / 60.0);
+
+    private double InputRefill => settings.Limits.InputTokensPerMinute / 60.0;
 
     private void Describe(IReadOnlyList<WorkItem> items, IdealBreakdown ideal)
     {

@@ -38,6 +38,32 @@ internal sealed class LimiterProbe : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Gets how far the limiter's view of the learned input budget (remaining after its local reservations) lay below
+    /// the upstream's true level, sampled every 100 ms while requests were queued: mean, and at the 10th and 90th percentiles.
+    /// </summary>
+    public string DescribeInputGap(Func<IReadOnlyList<DateTimeOffset>, IReadOnlyList<double>> serverLevelsAt)
+    {
+        ArgumentNullException.ThrowIfNull(serverLevelsAt);
+        List<(DateTimeOffset At, double Local)> views;
+        lock (_samples)
+        {
+            views = _samples.Where(s => s.QueuedRequests > 0)
+                .SelectMany(s => s.UpstreamBuckets.Where(b => b.InputTokens.Remaining is not null).Select(b => (s.Timestamp, (double)b.InputTokens.Remaining!.Value)))
+                .ToList();
+        }
+
+        if (views.Count == 0)
+        {
+            return "   Input view gap: no sample";
+        }
+
+        var server = serverLevelsAt(views.Select(v => v.At).ToList());
+        var gaps = views.Select((v, i) => server[i] - v.Local).Order().ToList();
+        var c = CultureInfo.InvariantCulture;
+        return string.Create(c, $"   Input view gap while queued (upstream's level − limiter's remaining, {gaps.Count} samples): mean {gaps.Average():0}, p10 {gaps[gaps.Count / 10]:0}, p50 {gaps[gaps.Count / 2]:0}, p90 {gaps[gaps.Count * 9 / 10]:0} tokens; upstream level mean {server.Average():0}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

@@ -26,6 +26,7 @@ public sealed class InputTokenEstimator
     private const int ModelLimit = 256;
 
     private readonly ConcurrentDictionary<string, Ratio> _ratios = new(StringComparer.Ordinal);
+    private readonly EstimateLog _log = new();
 
     /// <summary>Creates an estimator that starts every model at <paramref name="charsPerToken"/>.</summary>
     public InputTokenEstimator(double charsPerToken = DefaultCharsPerToken)
@@ -49,14 +50,17 @@ public sealed class InputTokenEstimator
     public int Estimate(string model, ReadOnlySpan<byte> utf8JsonBody)
     {
         var measure = RequestBodyMeasure.Measure(utf8JsonBody);
-        var tokens = (measure.TextBytes / CharsPerToken(model)) + measure.FixedTokens;
-        return (int)Math.Min(int.MaxValue, Math.Ceiling(tokens));
+        var ratio = CharsPerToken(model);
+        var estimate = (int)Math.Min(int.MaxValue, Math.Ceiling((measure.TextBytes / ratio) + measure.FixedTokens));
+        _log.Record(model, estimate, ratio);
+        return estimate;
     }
 
     /// <summary>
     /// Moves <paramref name="model"/>'s ratio toward the one that would have made <paramref name="estimate"/> equal
     /// <paramref name="actualInputTokens"/> (an exponential moving average, clamped to
-    /// [<see cref="MinCharsPerToken"/>, <see cref="MaxCharsPerToken"/>]). Ignores empty values.
+    /// [<see cref="MinCharsPerToken"/>, <see cref="MaxCharsPerToken"/>]). The target is the ratio the estimate was made
+    /// with (remembered for recent estimates; else the current one), corrected by its error. Ignores empty values.
     /// </summary>
     public void Calibrate(string model, int estimate, int actualInputTokens)
     {
@@ -76,7 +80,7 @@ public sealed class InputTokenEstimator
             ratio = _ratios.GetOrAdd(model, _ => new Ratio(InitialCharsPerToken));
         }
 
-        ratio.Update(estimate / (double)actualInputTokens);
+        ratio.Update(_log.RatioOf(model, estimate), estimate / (double)actualInputTokens);
     }
 
     /// <summary>A ratio updated lock-free.</summary>
@@ -86,13 +90,16 @@ public sealed class InputTokenEstimator
 
         public double Value => Volatile.Read(ref _value);
 
-        /// <summary>An estimate <paramref name="factor"/> times too high means the ratio was <paramref name="factor"/> times too low.</summary>
-        public void Update(double factor)
+        /// <summary>
+        /// An estimate <paramref name="factor"/> times too high means the ratio it was made with (<paramref name="used"/>,
+        /// or the current one when unknown) was <paramref name="factor"/> times too low.
+        /// </summary>
+        public void Update(double? used, double factor)
         {
             while (true)
             {
                 var current = Volatile.Read(ref _value);
-                var target = current * factor;
+                var target = (used ?? current) * factor;
                 var next = Math.Clamp(current + (Smoothing * (target - current)), MinCharsPerToken, MaxCharsPerToken);
                 if (Interlocked.CompareExchange(ref _value, next, current) == current)
                 {

@@ -6,6 +6,14 @@ namespace Pacer.Limiting;
 /// <summary>What the limiter learns from the upstream: headers, cooldowns, and what a request holds against learned output budgets.</summary>
 public sealed partial class Limiter
 {
+    /// <summary>
+    /// How long before a response is read a request must have been admitted for the limiter to take it as counted in
+    /// that response's headers. The server writes its count when it sends the headers (at the end of a non-streaming
+    /// answer, at the first event of a stream), so every request that reached it before then is in it; this allows for
+    /// the way from admission to the server and back.
+    /// </summary>
+    internal static readonly TimeSpan HeaderTransit = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Corrects the upstream budgets of (key, model class) from a response's <c>anthropic-ratelimit-*</c> headers.</summary>
     public void Observe(string upstreamKey, string model, HttpResponseHeaders headers)
     {
@@ -84,11 +92,12 @@ public sealed partial class Limiter
 
             var now = Now();
             var reserving = _options.OutputReservation == OutputReservation.Auto && _accounting.ReservesMaxTokens(bucket);
-            if (permit is { IsLive: true, Counted: ServerCount.None })
+            if (permit is { IsLive: true })
             {
-                // The server counted this request and every earlier one of its bucket; their output reservations too
-                // when the upstream is known to reserve max_tokens on arrival.
-                _uncounted.CountThrough(permit, reserving ? ServerCount.Everything : ServerCount.RequestAndInput, _confirm);
+                // The server counted this request, every earlier one of its bucket, and every later one that reached
+                // it before it wrote these headers; their output reservations too when the upstream is known to
+                // reserve max_tokens on arrival.
+                _uncounted.CountThrough(permit, now - HeaderTransit.Ticks, reserving ? ServerCount.Everything : ServerCount.RequestAndInput, _confirm);
             }
 
             _store.Observe(bucket, observation, reserving, now);

@@ -60,18 +60,15 @@ internal sealed class UncountedPermits
     }
 
     /// <summary>
-    /// Marks <paramref name="answered"/> and every listed permit of its bucket admitted before it as
-    /// <paramref name="counted"/>, takes them out, and hands each to <paramref name="confirm"/>.
+    /// Marks <paramref name="answered"/>, every listed permit of its bucket admitted before it, and every later one
+    /// admitted at or before <paramref name="arrivedBy"/> (ticks) as <paramref name="counted"/>, takes them out, and
+    /// hands each to <paramref name="confirm"/>.
     /// </summary>
-    public void CountThrough(LimiterPermit answered, ServerCount counted, Action<LimiterPermit> confirm)
+    public void CountThrough(LimiterPermit answered, long arrivedBy, ServerCount counted, Action<LimiterPermit> confirm)
     {
-        if (!answered.IsListed)
-        {
-            return;
-        }
-
+        var passed = !answered.IsListed;
         var permit = _first;
-        while (permit is not null)
+        while (permit is not null && (!passed || permit.AdmittedAt <= arrivedBy))
         {
             var next = permit.Later;
             if (permit.Bucket == answered.Bucket)
@@ -81,11 +78,7 @@ internal sealed class UncountedPermits
                 confirm(permit);
             }
 
-            if (ReferenceEquals(permit, answered))
-            {
-                return;
-            }
-
+            passed |= ReferenceEquals(permit, answered);
             permit = next;
         }
     }

@@ -142,6 +142,37 @@ public sealed class InputTokenEstimatorTests
     }
 
     [Fact]
+    public void Calibrate_AnswersToEstimatesMadeBeforeEarlierCalibrations_CorrectTheRatioTheyWereMadeWith()
+    {
+        var estimator = new InputTokenEstimator();
+        var body = Body(UserText(new string('a', 3596)));
+
+        // 50 requests queue up, all estimated at 3.6 characters per token (1,007 tokens); the server counts 4.5 (807).
+        var estimates = Enumerable.Range(0, 50).Select(_ => estimator.Estimate(Model, body)).ToList();
+        estimates.ShouldAllBe(e => e == 1007);
+        foreach (var estimate in estimates)
+        {
+            estimator.Calibrate(Model, estimate, actualInputTokens: 807);
+        }
+
+        // Each answer says 3.6 was 1,007 / 807 times too low: the ratio converges to 4.49 and does not run on to the
+        // clamp, as it would if every answer corrected the already corrected ratio again.
+        estimator.CharsPerToken(Model).ShouldBe(3.6 * 1007 / 807, tolerance: 0.01);
+        estimator.Estimate(Model, body).ShouldBeInRange(806, 809);
+    }
+
+    [Fact]
+    public void Calibrate_EstimateNotMadeByThisEstimator_CorrectsTheCurrentRatio()
+    {
+        var estimator = new InputTokenEstimator();
+        estimator.Calibrate(Model, estimate: 200, actualInputTokens: 100);
+        estimator.Calibrate(Model, estimate: 200, actualInputTokens: 100);
+
+        // 3.6 -> 4.32 -> 4.32 + 0.2 x (8.64 - 4.32).
+        estimator.CharsPerToken(Model).ShouldBe(5.184, tolerance: 1e-9);
+    }
+
+    [Fact]
     public void Calibrate_EmptyValues_AreIgnored()
     {
         var estimator = new InputTokenEstimator();

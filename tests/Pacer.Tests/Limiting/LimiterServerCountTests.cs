@@ -32,6 +32,43 @@ public sealed class LimiterServerCountTests
     }
 
     [Fact]
+    public void Observe_LaterRequestsAdmittedWellBeforeTheResponse_CountsThemToo()
+    {
+        using var fixture = new LimiterFixture(Wide);
+        fixture.Limiter.Observe("k", "claude-sonnet-4-5", Headers(fixture.Time.GetUtcNow(), ("input-tokens", 100_000, 100_000)));
+        using var answered = fixture.AcquireNow(input: 5_000);
+        fixture.Advance(TimeSpan.FromSeconds(1));
+        using var later = fixture.AcquireNow(input: 3_000);
+        fixture.Advance(TimeSpan.FromMilliseconds(300));
+        using var justSent = fixture.AcquireNow(input: 2_000);
+        fixture.Advance(TimeSpan.FromMilliseconds(100));
+
+        fixture.Limiter.Observe(answered, Headers(fixture.Time.GetUtcNow(), ("input-tokens", 100_000, 72_000)));
+
+        // The server wrote its count 1.4 s after the answered request: the one sent 400 ms before the answer reached it
+        // and is in the count; the one sent 100 ms before may not have (Limiter.HeaderTransit, 250 ms) and is held.
+        InputRemaining(fixture, "claude-sonnet-4").ShouldBe(72_000 - 500 - 2_000);
+        Limiter.HeaderTransit.ShouldBe(TimeSpan.FromMilliseconds(250));
+    }
+
+    [Fact]
+    public void Observe_AnswerOfARequestAlreadyCounted_StillCountsTheLaterOnesSentWellBefore()
+    {
+        using var fixture = new LimiterFixture(Wide);
+        fixture.Limiter.Observe("k", "claude-sonnet-4-5", Headers(fixture.Time.GetUtcNow(), ("input-tokens", 100_000, 100_000)));
+        using var slow = fixture.AcquireNow(input: 5_000);
+        using var fast = fixture.AcquireNow(input: 1_000);
+        fixture.Limiter.Observe(fast, Headers(fixture.Time.GetUtcNow(), ("input-tokens", 100_000, 94_000)));
+        fixture.Advance(TimeSpan.FromSeconds(1));
+        using var later = fixture.AcquireNow(input: 3_000);
+        fixture.Advance(TimeSpan.FromSeconds(1));
+
+        fixture.Limiter.Observe(slow, Headers(fixture.Time.GetUtcNow(), ("input-tokens", 100_000, 91_000)));
+
+        InputRemaining(fixture, "claude-sonnet-4").ShouldBe(90_500);
+    }
+
+    [Fact]
     public void Complete_EarlierRequestCountedByALaterResponse_KeepsTheServersFigure()
     {
         using var fixture = new LimiterFixture(Wide);
