@@ -85,12 +85,12 @@ public sealed partial class Limiter
     {
         lock (_gate)
         {
+            var now = Now();
             if (refused && permit is not null && _options.OutputReservation == OutputReservation.Auto)
             {
-                _accounting.Note(bucket, observation, permit.Reserved, Now());
+                _accounting.Note(bucket, observation, permit.Reserved, now);
             }
 
-            var now = Now();
             var reserving = _options.OutputReservation == OutputReservation.Auto && _accounting.ReservesMaxTokens(bucket);
             if (permit is { IsLive: true })
             {
