@@ -11,11 +11,20 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<AdmissionBlockers, long> _counts = [];
+    private readonly List<Decision> _decisions = [];
     private long _waits;
 
     public AdmissionDecision TryAdmit(BucketKey bucket, RequestCost cost, PacerOptions policy, long now, bool commit)
     {
         var decision = inner.TryAdmit(bucket, cost, policy, now, commit);
+        if (commit)
+        {
+            lock (_gate)
+            {
+                _decisions.Add(new Decision(DateTimeOffset.UtcNow, decision.Status, decision.Blockers, decision.RetryAfter, cost.InputTokens, cost.LearnedOutputTokens));
+            }
+        }
+
         if (commit && decision.Status == AdmissionStatus.Wait)
         {
             lock (_gate)
@@ -46,6 +55,15 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
         }
     }
 
+    /// <summary>Gets every admission decision taken, in order, with the wall time it was taken at.</summary>
+    public IReadOnlyList<Decision> Decisions()
+    {
+        lock (_gate)
+        {
+            return [.. _decisions];
+        }
+    }
+
     public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, ServerCount counted, PacerOptions policy, long now) =>
         inner.Complete(bucket, reserved, usage, counted, policy, now);
 
@@ -64,3 +82,6 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
 
     public LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow) => inner.Snapshot(policy, now, wallNow);
 }
+
+/// <summary>One admission decision as the tally saw it.</summary>
+internal readonly record struct Decision(DateTimeOffset At, AdmissionStatus Status, AdmissionBlockers Blockers, TimeSpan RetryAfter, int Input, int Output);

@@ -70,6 +70,12 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
                 var seen = simulator.Attempts();
                 output.WriteLine(probe.DescribeInputGap(times => InputTimeline.LevelsAt(seen, InputCapacity, InputRefill, times)));
                 output.WriteLine(EstimateErrors(probe.Limiter.Estimator, items, seen));
+                var arrivals = seen.Where(a => a.Path == "/v1/messages").Select(a => a.ArrivedAt).Order().ToList();
+                var pauses = arrivals.Skip(1).Select((at, i) => (From: arrivals[i], To: at)).Where(p => p.To - p.From > TimeSpan.FromMilliseconds(700)).ToList();
+                if (pauses.Count > 0)
+                {
+                    output.WriteLine(probe.DescribePauses(pauses, arrivals[0]));
+                }
             }
         }
 

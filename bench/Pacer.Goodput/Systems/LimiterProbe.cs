@@ -64,6 +64,42 @@ internal sealed class LimiterProbe : IAsyncDisposable
         return string.Create(c, $"   Input view gap while queued (upstream's level − limiter's remaining, {gaps.Count} samples): mean {gaps.Average():0}, p10 {gaps[gaps.Count / 10]:0}, p50 {gaps[gaps.Count / 2]:0}, p90 {gaps[gaps.Count * 9 / 10]:0} tokens; upstream level mean {server.Average():0}");
     }
 
+    /// <summary>
+    /// Describes what the limiter did during each of the given pauses between arrivals at the upstream: the admission
+    /// decisions it took (none means nothing woke it), what blocked them and for how long, and the sampled state.
+    /// </summary>
+    public string DescribePauses(IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> pauses, DateTimeOffset start)
+    {
+        ArgumentNullException.ThrowIfNull(pauses);
+        var decisions = _tally.Decisions();
+        List<LimiterSnapshot> samples;
+        lock (_samples)
+        {
+            samples = [.. _samples];
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        var lines = new List<string>();
+        foreach (var (from, to) in pauses)
+        {
+            var inside = decisions.Where(d => d.At > from && d.At < to).ToList();
+            var waits = inside.Where(d => d.Status == AdmissionStatus.Wait).ToList();
+            var blockers = Enum.GetValues<AdmissionBlockers>()
+                .Where(b => b != AdmissionBlockers.None && b != AdmissionBlockers.Shared)
+                .Select(b => (Blocker: b, Count: waits.Count(w => w.Blockers.HasFlag(b))))
+                .Where(b => b.Count > 0)
+                .Select(b => $"{b.Blocker} {b.Count}");
+            var state = samples.Where(s => s.Timestamp > from && s.Timestamp < to).ToList();
+            var output = state.SelectMany(s => s.UpstreamBuckets).Select(b => b.OutputTokens.Remaining).Where(r => r is not null).Select(r => (double)r!.Value).DefaultIfEmpty(double.NaN);
+            var input = state.SelectMany(s => s.UpstreamBuckets).Select(b => b.InputTokens.Remaining).Where(r => r is not null).Select(r => (double)r!.Value).DefaultIfEmpty(double.NaN);
+            var asked = waits.Select(w => $"{w.Input}/{w.Output}").Distinct().Take(4);
+            var retry = waits.Select(w => w.RetryAfter.TotalMilliseconds).DefaultIfEmpty(double.NaN);
+            lines.Add(string.Create(c, $"   pause {(from - start).TotalSeconds:0.00}–{(to - start).TotalSeconds:0.00} s: {inside.Count} decisions ({inside.Count(d => d.Status == AdmissionStatus.Admitted)} admitted, first at +{(inside.Count == 0 ? double.NaN : (inside[0].At - from).TotalMilliseconds):0} ms), waits blocked by [{string.Join(", ", blockers)}], retry-after min {retry.Min():0} / max {retry.Max():0} ms, asked input/output [{string.Join(" ", asked)}]; sampled in flight {state.Select(s => s.CurrentRequests).DefaultIfEmpty().Max()}, queued {state.Select(s => s.QueuedRequests).DefaultIfEmpty().Max()}, learned output remaining {output.Min():0}–{output.Max():0}, input remaining {input.Min():0}–{input.Max():0}"));
+        }
+
+        return string.Join(Environment.NewLine, lines);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

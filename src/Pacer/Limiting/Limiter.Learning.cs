@@ -106,14 +106,17 @@ public sealed partial class Limiter
     }
 
     /// <summary>
-    /// Gets what a waiter holds if admitted now: a waiter queued with an output estimate holds its whole
-    /// <c>max_tokens</c> once its bucket has switched to it (<c>auto</c>) or the operator chose <c>max_tokens</c>. Under the lock.
+    /// Gets what a waiter holds if admitted now: its output hold is the output estimate of this moment, not the one of
+    /// when it queued (requests queued before a model's estimate warmed up would otherwise hold their whole
+    /// <c>max_tokens</c> however long they wait), and its whole <c>max_tokens</c> once its bucket has switched to it
+    /// (<c>auto</c>) or the operator chose <c>max_tokens</c>. Under the lock.
     /// </summary>
     internal RequestCost CostNow(Waiter waiter)
     {
-        if (waiter.Cost.LearnedOutputTokens < waiter.Cost.OutputTokens && HoldsMaxTokens(waiter.Bucket, _options))
+        var hold = OutputHold(waiter.Asked, waiter.Model, waiter.Bucket, _options);
+        if (hold != waiter.Cost.LearnedOutputTokens)
         {
-            waiter.Cost = waiter.Cost with { LearnedOutputTokens = waiter.Cost.OutputTokens };
+            waiter.Cost = waiter.Cost with { LearnedOutputTokens = hold };
         }
 
         return waiter.Cost;
@@ -122,15 +125,14 @@ public sealed partial class Limiter
     // Against learned output budgets a request may hold an estimate of its output rather than its whole max_tokens.
     private RequestCost CostOf(AcquireRequest request, BucketKey bucket, PacerOptions policy)
     {
-        var cost = request.Cost;
-        if (HoldsMaxTokens(bucket, policy))
-        {
-            return cost;
-        }
-
-        var estimate = OutputEstimator.Reserve(request.Model, cost.OutputTokens);
-        return estimate < cost.LearnedOutputTokens ? cost with { LearnedOutputTokens = estimate } : cost;
+        var hold = OutputHold(request.Cost, request.Model, bucket, policy);
+        return hold == request.Cost.LearnedOutputTokens ? request.Cost : request.Cost with { LearnedOutputTokens = hold };
     }
+
+    private int OutputHold(RequestCost asked, string model, BucketKey bucket, PacerOptions policy) =>
+        HoldsMaxTokens(bucket, policy)
+            ? asked.OutputTokens
+            : Math.Min(asked.LearnedOutputTokens, OutputEstimator.Reserve(model, asked.OutputTokens));
 
     private bool HoldsMaxTokens(BucketKey bucket, PacerOptions policy) => policy.OutputReservation switch
     {

@@ -7,10 +7,12 @@ internal sealed class Waiter : IValueTaskSource<Permit>
 {
     private ManualResetValueTaskSourceCore<Permit> _core = new() { RunContinuationsAsynchronously = true };
 
-    public Waiter(Limiter owner, BucketKey bucket, RequestCost cost, long enqueuedAt, long expiresAt)
+    public Waiter(Limiter owner, BucketKey bucket, string model, RequestCost asked, RequestCost cost, long enqueuedAt, long expiresAt)
     {
         Owner = owner;
         Bucket = bucket;
+        Model = model;
+        Asked = asked;
         Cost = cost;
         EnqueuedAt = enqueuedAt;
         ExpiresAt = expiresAt;
@@ -20,7 +22,16 @@ internal sealed class Waiter : IValueTaskSource<Permit>
 
     public BucketKey Bucket { get; }
 
-    /// <summary>Gets or sets what the waiter will hold once admitted (raised to <c>max_tokens</c> when its bucket switches; under the lock).</summary>
+    /// <summary>Gets the model the request names, for its output estimate.</summary>
+    public string Model { get; }
+
+    /// <summary>Gets the cost the caller asked for, before any output estimate.</summary>
+    public RequestCost Asked { get; }
+
+    /// <summary>
+    /// Gets or sets what the waiter will hold once admitted: its output hold follows the output estimate while it waits,
+    /// and becomes its whole <c>max_tokens</c> when its bucket switches (under the lock).
+    /// </summary>
     public RequestCost Cost { get; set; }
 
     public long EnqueuedAt { get; }

@@ -31,6 +31,27 @@ public sealed class LimiterOutputReservationTests
     }
 
     [Fact]
+    public void Acquire_QueuedBeforeTheEstimateWarmsUp_HoldsTheEstimateOfWhenItIsAdmitted()
+    {
+        using var fixture = new LimiterFixture(Wide with { OutputReservation = OutputReservation.Estimate });
+        Learn(fixture, limit: 60_000, remaining: 10_000);
+        var first = fixture.AcquireNow(model: Model, output: 8_000);
+        var queued = fixture.Start(model: Model, output: 8_000);
+        queued.IsCompleted.ShouldBeFalse();
+
+        for (var i = 0; i < OutputTokenEstimator.WarmUp; i++)
+        {
+            fixture.Limiter.OutputEstimator.Calibrate(Model, 1_000);
+        }
+
+        first.Dispose();
+
+        using var admitted = queued.Permit;
+        admitted.Reserved.LearnedOutputTokens.ShouldBe(1_000);
+        OutputRemaining(fixture).ShouldBe(9_000);
+    }
+
+    [Fact]
     public void Acquire_Estimate_HoldsTheEstimateCappedByMaxTokens()
     {
         using var fixture = Calibrated(Wide with { OutputReservation = OutputReservation.Estimate }, output: 1_000);
