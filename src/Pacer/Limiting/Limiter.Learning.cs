@@ -113,7 +113,7 @@ public sealed partial class Limiter
     /// </summary>
     internal RequestCost CostNow(Waiter waiter)
     {
-        var hold = OutputHold(waiter.Asked, waiter.Model, waiter.Bucket, _options);
+        var hold = OutputHold(waiter.Cost.OutputTokens, waiter.AskedOutputHold, waiter.Model, waiter.Bucket, _options);
         if (hold != waiter.Cost.LearnedOutputTokens)
         {
             waiter.Cost = waiter.Cost with { LearnedOutputTokens = hold };
@@ -125,14 +125,12 @@ public sealed partial class Limiter
     // Against learned output budgets a request may hold an estimate of its output rather than its whole max_tokens.
     private RequestCost CostOf(AcquireRequest request, BucketKey bucket, PacerOptions policy)
     {
-        var hold = OutputHold(request.Cost, request.Model, bucket, policy);
+        var hold = OutputHold(request.Cost.OutputTokens, request.Cost.LearnedOutputTokens, request.Model, bucket, policy);
         return hold == request.Cost.LearnedOutputTokens ? request.Cost : request.Cost with { LearnedOutputTokens = hold };
     }
 
-    private int OutputHold(RequestCost asked, string model, BucketKey bucket, PacerOptions policy) =>
-        HoldsMaxTokens(bucket, policy)
-            ? asked.OutputTokens
-            : Math.Min(asked.LearnedOutputTokens, OutputEstimator.Reserve(model, asked.OutputTokens));
+    private int OutputHold(int maxTokens, int askedHold, string model, BucketKey bucket, PacerOptions policy) =>
+        HoldsMaxTokens(bucket, policy) ? maxTokens : Math.Min(askedHold, OutputEstimator.Reserve(model, maxTokens));
 
     private bool HoldsMaxTokens(BucketKey bucket, PacerOptions policy) => policy.OutputReservation switch
     {

@@ -133,7 +133,7 @@ public sealed partial class Limiter : IDisposable
                 return Refuse(rejection);
             }
 
-            waiter = new Waiter(this, bucket, request.Model, request.Cost, cost, now, expiresAt);
+            waiter = new Waiter(this, bucket, request.Model, request.Cost.LearnedOutputTokens, cost, now, expiresAt);
             _queue.Enqueue(waiter, request.User);
 
             // When a limit shared by every request blocks this one, it blocks the rest too: no pass can admit anyone

@@ -7,12 +7,12 @@ internal sealed class Waiter : IValueTaskSource<Permit>
 {
     private ManualResetValueTaskSourceCore<Permit> _core = new() { RunContinuationsAsynchronously = true };
 
-    public Waiter(Limiter owner, BucketKey bucket, string model, RequestCost asked, RequestCost cost, long enqueuedAt, long expiresAt)
+    public Waiter(Limiter owner, BucketKey bucket, string model, int askedOutputHold, RequestCost cost, long enqueuedAt, long expiresAt)
     {
         Owner = owner;
         Bucket = bucket;
         Model = model;
-        Asked = asked;
+        AskedOutputHold = askedOutputHold;
         Cost = cost;
         EnqueuedAt = enqueuedAt;
         ExpiresAt = expiresAt;
@@ -25,8 +25,8 @@ internal sealed class Waiter : IValueTaskSource<Permit>
     /// <summary>Gets the model the request names, for its output estimate.</summary>
     public string Model { get; }
 
-    /// <summary>Gets the cost the caller asked for, before any output estimate.</summary>
-    public RequestCost Asked { get; }
+    /// <summary>Gets the output hold the caller asked for (<see cref="RequestCost.LearnedOutputTokens"/>), before any output estimate.</summary>
+    public int AskedOutputHold { get; }
 
     /// <summary>
     /// Gets or sets what the waiter will hold once admitted: its output hold follows the output estimate while it waits,
