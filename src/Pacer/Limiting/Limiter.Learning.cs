@@ -70,7 +70,7 @@ public sealed partial class Limiter
         lock (_gate)
         {
             var now = Now();
-            evidence = _options.OutputReservation == OutputReservation.Auto ? _accounting.Confirm(bucket, now) : null;
+            evidence = LearnsAccounting ? _accounting.Confirm(bucket, now) : null;
             _store.Cooldown(bucket, now + Math.Max(0, retryAfter.Ticks));
             Pump(now);
         }
@@ -86,12 +86,12 @@ public sealed partial class Limiter
         lock (_gate)
         {
             var now = Now();
-            if (refused && permit is not null && _options.OutputReservation == OutputReservation.Auto)
+            if (refused && permit is not null && LearnsAccounting)
             {
                 _accounting.Note(bucket, observation, permit.Reserved, now);
             }
 
-            var reserving = _options.OutputReservation == OutputReservation.Auto && _accounting.ReservesMaxTokens(bucket);
+            var reserving = LearnsAccounting && _accounting.ReservesMaxTokens(bucket);
             if (permit is { IsLive: true })
             {
                 // The server counted this request, every earlier one of its bucket, and every later one that reached
@@ -131,6 +131,9 @@ public sealed partial class Limiter
 
     private int OutputHold(int maxTokens, int askedHold, string model, BucketKey bucket, PacerOptions policy) =>
         HoldsMaxTokens(bucket, policy) ? maxTokens : Math.Min(askedHold, OutputEstimator.Reserve(model, maxTokens));
+
+    // With OutputReservation auto, 429s teach whether the upstream reserves max_tokens on arrival.
+    private bool LearnsAccounting => _options.OutputReservation == OutputReservation.Auto;
 
     private bool HoldsMaxTokens(BucketKey bucket, PacerOptions policy) => policy.OutputReservation switch
     {
