@@ -94,6 +94,37 @@ public sealed partial class AdminApiTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("""{"config":{"tokenBurstSeconds":0}}""", "tokenBurstSeconds", "1-60")]
+    [InlineData("""{"config":{"tokenBurstSeconds":61}}""", "tokenBurstSeconds", "1-60")]
+    [InlineData("""{"config":{"outputReservation":"sometimes"}}""", "outputReservation", "0-2")]
+    [InlineData("""{"config":{"outputReservation":3}}""", "outputReservation", "0-2")]
+    public async Task Update_EngineSettingOutOfRange_400NamesItsRangeAndChangesNothing(string body, string field, string allowed)
+    {
+        var before = _gateway.Service<Pacer.Limiting.Limiter>().Options;
+
+        using var response = await _gateway.Client.SendAsync(_gateway.Admin(HttpMethod.Post, "/api/admin/update-rate-limits", body));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var error = json.RootElement.GetProperty("errors").EnumerateArray().ShouldHaveSingleItem();
+        error.GetProperty("field").GetString().ShouldBe(field);
+        error.GetProperty("allowed").GetString()!.ShouldStartWith(allowed);
+        _gateway.Service<Pacer.Limiting.Limiter>().Options.ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Update_EngineSettings_AppliedToTheLimiter()
+    {
+        using var response = await _gateway.Client.SendAsync(_gateway.Admin(HttpMethod.Post, "/api/admin/update-rate-limits",
+            """{"config":{"tokenBurstSeconds":5,"outputReservation":"estimate"}}"""));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var options = _gateway.Service<Pacer.Limiting.Limiter>().Options;
+        options.TokenBurstSeconds.ShouldBe(5);
+        options.OutputReservation.ShouldBe(Pacer.Configuration.OutputReservation.Estimate);
+    }
+
+    [Theory]
     [InlineData("not json", "not valid JSON")]
     [InlineData("", "empty")]
     [InlineData("[1,2]", "must be a JSON object")]
