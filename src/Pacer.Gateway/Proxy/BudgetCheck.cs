@@ -14,7 +14,7 @@ internal sealed class BudgetCheck(BudgetGuard guard, CostCalculator costs, Limit
     /// <summary>Reserves the request's worst-case credits; throws <see cref="BudgetExceededException"/> when the budget cannot cover them.</summary>
     public async ValueTask<BudgetReservation> ReserveAsync(string user, RequestFacts facts, byte[] body, CancellationToken cancellationToken)
     {
-        var input = limiter.Estimator.Estimate(facts.Model, body);
+        var input = limiter.Estimator.Estimate(facts.Model, body).Tokens;
         var credits = costs.EstimateCredits(facts.Model, new RequestCost(input, facts.MaxTokens)) ?? 0;
         return await guard.ReserveAsync(user, credits, cancellationToken).ConfigureAwait(false);
     }

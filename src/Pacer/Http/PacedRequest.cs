@@ -39,6 +39,9 @@ internal sealed class PacedRequest
 
     public RequestCost Cost { get; private init; }
 
+    /// <summary>Gets the input estimate behind <see cref="Cost"/>, with the ratio it used, for calibration.</summary>
+    public InputEstimate InputEstimate { get; private init; }
+
     public required RetryState Retry { get; init; }
 
     public required DateTimeOffset Started { get; init; }
@@ -61,7 +64,7 @@ internal sealed class PacedRequest
         HttpRequestMessage request,
         PacerOptions options,
         TimeProvider timeProvider,
-        Func<string, ReadOnlyMemory<byte>, int> estimateInputTokens,
+        Func<string, ReadOnlyMemory<byte>, InputEstimate> estimateInputTokens,
         CancellationToken cancellationToken)
     {
         byte[]? body = null;
@@ -78,9 +81,8 @@ internal sealed class PacedRequest
             : path.EndsWith(CountTokensPath, StringComparison.Ordinal) ? RequestKind.CountTokens
             : RequestKind.Other;
         var facts = kind == RequestKind.Other ? RequestFacts.None : RequestFacts.Read(body);
-        var cost = kind == RequestKind.Messages
-            ? new RequestCost(estimateInputTokens(facts.Model, body), facts.MaxTokens)
-            : default;
+        var estimate = kind == RequestKind.Messages ? estimateInputTokens(facts.Model, body) : default;
+        var cost = kind == RequestKind.Messages ? new RequestCost(estimate.Tokens, facts.MaxTokens) : default;
         var user = request.Options.TryGetValue(PacerRequestOptions.User, out var given) && !string.IsNullOrEmpty(given)
             ? given
             : facts.UserId ?? AcquireRequest.AnonymousUser;
@@ -95,6 +97,7 @@ internal sealed class PacedRequest
             User = user,
             Endpoint = endpoint,
             Cost = cost,
+            InputEstimate = estimate,
             Admission = new AcquireRequest(keyId, BucketModel(kind, facts.Model), user, cost, deadline),
             Retry = new RetryState(options, endpoint, deadline),
             Started = timeProvider.GetUtcNow(),
