@@ -226,6 +226,7 @@ public sealed class PacerHandler : DelegatingHandler
 
             var usage = default(UsageAccumulator);
             UsageReader.TryRead(body.Span, ref usage);
+            paced.Original.Options.Set(BufferedUsage.Key, new BufferedUsage(usage.HasValue ? usage.ToUsage() : null));
             completion.Finish(usage, problem: null);
             return response;
         }
