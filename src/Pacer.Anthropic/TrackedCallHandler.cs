@@ -21,7 +21,9 @@ internal sealed class TrackedCallHandler(InputTokenEstimator estimator, CostCalc
             {
                 var body = await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
                 var facts = RequestFacts.Read(body);
-                var cost = new RequestCost(estimator.Estimate(facts.Model, body), facts.MaxTokens);
+                var estimate = estimator.Estimate(facts.Model, body);
+                PreparedBody.Attach(request, body, facts, estimate);
+                var cost = new RequestCost(estimate.Tokens, facts.MaxTokens);
                 call.Reservation = await budgets.ReserveAsync(call.User, calculator.EstimateCredits(facts.Model, cost) ?? 0, cancellationToken)
                     .ConfigureAwait(false);
             }

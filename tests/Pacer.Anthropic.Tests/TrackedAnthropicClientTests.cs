@@ -133,6 +133,12 @@ public sealed class TrackedAnthropicClientTests : IAsyncLifetime
         var refused = await Should.ThrowAsync<BudgetExceededException>(() => client.MessagesAsync(Hello(maxTokens: 4096), "bob", "/api/generate-scene", Ct));
 
         first.Usage.Credits.ShouldBe(2);
+
+        // The body the budget was estimated from is the one the engine sent, byte for byte (read once, not again).
+        var sent = upstream.Received.ShouldHaveSingleItem();
+        sent.Body.ShouldContain("\"max_tokens\":300");
+        first.Usage.InputTokens.ShouldBe(1500);
+        _limiter.Estimator.CharsPerToken(Model).ShouldNotBe(InputTokenEstimator.DefaultCharsPerToken);
         refused.Message.ShouldStartWith("User 'bob' has spent 2 credits of its 2-credit daily budget");
         upstream.Calls.ShouldBe(1);
         (await budgets.GetStatusAsync("bob", Ct))!.Reserved.ShouldBe(0);

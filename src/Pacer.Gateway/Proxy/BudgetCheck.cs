@@ -11,11 +11,13 @@ namespace Pacer.Gateway.Proxy;
 /// </summary>
 internal sealed class BudgetCheck(BudgetGuard guard, CostCalculator costs, Limiter limiter)
 {
+    /// <summary>Estimates the request's input tokens, once for the whole gateway: the engine's handler reuses the estimate.</summary>
+    public InputEstimate Estimate(RequestFacts facts, byte[] body) => limiter.Estimator.Estimate(facts.Model, body);
+
     /// <summary>Reserves the request's worst-case credits; throws <see cref="BudgetExceededException"/> when the budget cannot cover them.</summary>
-    public async ValueTask<BudgetReservation> ReserveAsync(string user, RequestFacts facts, byte[] body, CancellationToken cancellationToken)
+    public async ValueTask<BudgetReservation> ReserveAsync(string user, RequestFacts facts, InputEstimate input, CancellationToken cancellationToken)
     {
-        var input = limiter.Estimator.Estimate(facts.Model, body);
-        var credits = costs.EstimateCredits(facts.Model, new RequestCost(input, facts.MaxTokens)) ?? 0;
+        var credits = costs.EstimateCredits(facts.Model, new RequestCost(input.Tokens, facts.MaxTokens)) ?? 0;
         return await guard.ReserveAsync(user, credits, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -91,10 +91,14 @@ internal sealed class ProxyEndpoint(
         record.Model = facts.Model;
         record.User = caller.User ?? facts.UserId ?? (options.TrustUserHeader ? Label(request.Headers[UserHeader]) : null);
 
+        // The body is parsed for its facts and estimated here, once: the engine's handler takes both from the message.
+        var messages = HttpMethods.IsPost(request.Method) && request.Path.Equals(MessagesPath, StringComparison.Ordinal);
+        InputEstimate? estimate = messages ? budgets.Estimate(facts, body) : null;
         using var outgoing = new HttpRequestMessage(new HttpMethod(request.Method), upstream.Resolve(request.Path, request.QueryString));
         if (body.Length > 0 || request.ContentType is not null)
         {
             outgoing.Content = new ByteArrayContent(body);
+            PreparedBody.Attach(outgoing, body, facts, estimate);
         }
 
         HeaderPolicy.CopyRequestHeaders(request.Headers, outgoing);
@@ -108,8 +112,8 @@ internal sealed class ProxyEndpoint(
         BudgetReservation hold;
         try
         {
-            hold = HttpMethods.IsPost(request.Method) && request.Path.Equals(MessagesPath, StringComparison.Ordinal)
-                ? await budgets.ReserveAsync(record.User ?? AcquireRequest.AnonymousUser, facts, body, context.RequestAborted).ConfigureAwait(false)
+            hold = estimate is { } input
+                ? await budgets.ReserveAsync(record.User ?? AcquireRequest.AnonymousUser, facts, input, context.RequestAborted).ConfigureAwait(false)
                 : BudgetReservation.Unlimited;
         }
         catch (BudgetExceededException exceeded)

@@ -94,7 +94,7 @@ internal sealed class ResponseRelay(GatewayOptions options, ShutdownGate gate, T
 
     /// <summary>
     /// A body the engine already holds in memory (a Messages answer, read for its usage) goes out in one write,
-    /// without the chunk loop, the idle timer or a second copy for the usage.
+    /// without the chunk loop, the idle timer or a second copy for the usage; the usage is the one the engine read.
     /// </summary>
     private static async Task<RelayResult> WriteWholeAsync(HttpResponseMessage upstream, ReadOnlyMemory<byte> body, HttpContext context)
     {
@@ -107,6 +107,12 @@ internal sealed class ResponseRelay(GatewayOptions options, ShutdownGate gate, T
             return new RelayResult(StreamEnd.ClientGone, null);
         }
 
+        if (BufferedUsage.Of(upstream) is { } read)
+        {
+            return new RelayResult(StreamEnd.Completed, read.Usage);
+        }
+
+        // A body the engine buffered without reading its usage (an error body it looked into): read it here.
         var usage = default(UsageAccumulator);
         if (body.Length <= MaxUsageBodyBytes && IsJson(upstream))
         {

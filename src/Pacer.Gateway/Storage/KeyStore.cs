@@ -7,10 +7,12 @@ namespace Pacer.Gateway.Storage;
 
 /// <summary>
 /// Managed keys, stored as SHA-256 hashes of their secrets (the secrets carry 256 random bits, so a fast hash is enough).
-/// The secret is returned once, at creation.
+/// The secret is returned once, at creation. Active keys found are cached for a few seconds (<see cref="ActiveKeyCache"/>).
 /// </summary>
-internal sealed class KeyStore(GatewayDatabase database)
+internal sealed class KeyStore(GatewayDatabase database, TimeProvider timeProvider)
 {
+    private readonly ActiveKeyCache _cache = new(timeProvider);
+
     /// <summary>Every secret starts with this, so that a leaked one is recognisable.</summary>
     public const string SecretPrefix = "sk-pacer-";
 
@@ -34,6 +36,7 @@ internal sealed class KeyStore(GatewayDatabase database)
         command.Parameters.AddWithValue("$hash", Hash(secret));
         command.Parameters.AddWithValue("$created", Text(now));
         command.ExecuteNonQuery();
+        _cache.Clear();
         return (key, secret);
     }
 
@@ -61,20 +64,38 @@ internal sealed class KeyStore(GatewayDatabase database)
             }
         }
 
+        _cache.Clear();
+
         using var select = connection.CreateCommand();
         select.CommandText = "SELECT id, user_id, name, key_prefix, created_at, revoked_at FROM managed_keys WHERE id = $id";
         select.Parameters.AddWithValue("$id", id);
         return ReadAll(select).Single();
     }
 
-    /// <summary>Finds the active key whose secret is <paramref name="secret"/>, or null.</summary>
+    /// <summary>
+    /// Finds the active key whose secret is <paramref name="secret"/>, or null. A key found stays trusted for
+    /// <see cref="ActiveKeyCache.Lifetime"/> unless this store creates or revokes a key meanwhile.
+    /// </summary>
     public ManagedKey? FindActive(string secret)
     {
+        var hash = Hash(secret);
+        if (_cache.Find(hash) is { } cached)
+        {
+            return cached;
+        }
+
+        var generation = _cache.Generation;
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT id, user_id, name, key_prefix, created_at, revoked_at FROM managed_keys WHERE key_hash = $hash AND revoked_at IS NULL";
-        command.Parameters.AddWithValue("$hash", Hash(secret));
-        return ReadAll(command).FirstOrDefault();
+        command.Parameters.AddWithValue("$hash", hash);
+        var key = ReadAll(command).FirstOrDefault();
+        if (key is not null)
+        {
+            _cache.Add(hash, key, generation);
+        }
+
+        return key;
     }
 
     internal static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));

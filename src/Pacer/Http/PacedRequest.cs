@@ -39,6 +39,9 @@ internal sealed class PacedRequest
 
     public RequestCost Cost { get; private init; }
 
+    /// <summary>Gets the input estimate behind <see cref="Cost"/>, with the ratio it used, for calibration.</summary>
+    public InputEstimate InputEstimate { get; private init; }
+
     public required RetryState Retry { get; init; }
 
     public required DateTimeOffset Started { get; init; }
@@ -56,19 +59,23 @@ internal sealed class PacedRequest
     /// <summary>Gets or sets the upstream <c>request-id</c> of the latest attempt.</summary>
     public string? RequestId { get; set; }
 
-    /// <summary>Buffers the body and reads what pacing needs from it and from the request options.</summary>
+    /// <summary>
+    /// Buffers the body and reads what pacing needs from it and from the request options; a <see cref="PreparedBody"/>
+    /// attached by the caller's layer is used instead of reading, parsing and estimating the same bytes again.
+    /// </summary>
     public static async ValueTask<PacedRequest> CreateAsync(
         HttpRequestMessage request,
         PacerOptions options,
         TimeProvider timeProvider,
-        Func<string, ReadOnlyMemory<byte>, int> estimateInputTokens,
+        Func<string, ReadOnlyMemory<byte>, InputEstimate> estimateInputTokens,
         CancellationToken cancellationToken)
     {
         byte[]? body = null;
         KeyValuePair<string, IEnumerable<string>>[] contentHeaders = [];
+        var prepared = PreparedBody.Of(request);
         if (request.Content is { } content)
         {
-            body = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            body = prepared?.Bytes ?? await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             contentHeaders = [.. content.Headers.Where(h => !string.Equals(h.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))];
         }
 
@@ -77,10 +84,9 @@ internal sealed class PacedRequest
             : path.EndsWith(MessagesPath, StringComparison.Ordinal) ? RequestKind.Messages
             : path.EndsWith(CountTokensPath, StringComparison.Ordinal) ? RequestKind.CountTokens
             : RequestKind.Other;
-        var facts = kind == RequestKind.Other ? RequestFacts.None : RequestFacts.Read(body);
-        var cost = kind == RequestKind.Messages
-            ? new RequestCost(estimateInputTokens(facts.Model, body), facts.MaxTokens)
-            : default;
+        var facts = kind == RequestKind.Other ? RequestFacts.None : prepared?.Facts ?? RequestFacts.Read(body);
+        var estimate = kind == RequestKind.Messages ? prepared?.Estimate ?? estimateInputTokens(facts.Model, body) : default;
+        var cost = kind == RequestKind.Messages ? new RequestCost(estimate.Tokens, facts.MaxTokens) : default;
         var user = request.Options.TryGetValue(PacerRequestOptions.User, out var given) && !string.IsNullOrEmpty(given)
             ? given
             : facts.UserId ?? AcquireRequest.AnonymousUser;
@@ -95,6 +101,7 @@ internal sealed class PacedRequest
             User = user,
             Endpoint = endpoint,
             Cost = cost,
+            InputEstimate = estimate,
             Admission = new AcquireRequest(keyId, BucketModel(kind, facts.Model), user, cost, deadline),
             Retry = new RetryState(options, endpoint, deadline),
             Started = timeProvider.GetUtcNow(),

@@ -226,6 +226,7 @@ public sealed class PacerHandler : DelegatingHandler
 
             var usage = default(UsageAccumulator);
             UsageReader.TryRead(body.Span, ref usage);
+            paced.Original.Options.Set(BufferedUsage.Key, new BufferedUsage(usage.HasValue ? usage.ToUsage() : null));
             completion.Finish(usage, problem: null);
             return response;
         }
@@ -254,12 +255,12 @@ public sealed class PacerHandler : DelegatingHandler
         PacerLog.RecentRequests(_logger, load.RecentRequests, options.MaxRequestsPerMinute);
     }
 
-    private int EstimateInputTokens(string model, ReadOnlyMemory<byte> body) => _limiter.Estimator.Estimate(model, body.Span);
+    private InputEstimate EstimateInputTokens(string model, ReadOnlyMemory<byte> body) => _limiter.Estimator.Estimate(model, body.Span);
 
     // The estimate covers the whole prompt, cached or not, so it is compared with every input token the usage reports.
     private void Calibrate(PacedRequest request, TokenUsage usage)
     {
-        _limiter.Estimator.Calibrate(request.Facts.Model, request.Cost.InputTokens, usage.InputTokens + usage.CacheCreationInputTokens + usage.CacheReadInputTokens);
+        _limiter.Estimator.Calibrate(request.Facts.Model, request.InputEstimate, usage.InputTokens + usage.CacheCreationInputTokens + usage.CacheReadInputTokens);
         _limiter.OutputEstimator.Calibrate(request.Facts.Model, usage.OutputTokens);
     }
 }

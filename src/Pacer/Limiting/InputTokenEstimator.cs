@@ -26,7 +26,6 @@ public sealed class InputTokenEstimator
     private const int ModelLimit = 256;
 
     private readonly ConcurrentDictionary<string, Ratio> _ratios = new(StringComparer.Ordinal);
-    private readonly EstimateLog _log = new();
 
     /// <summary>Creates an estimator that starts every model at <paramref name="charsPerToken"/>.</summary>
     public InputTokenEstimator(double charsPerToken = DefaultCharsPerToken)
@@ -46,23 +45,35 @@ public sealed class InputTokenEstimator
         return _ratios.TryGetValue(model, out var ratio) ? ratio.Value : InitialCharsPerToken;
     }
 
-    /// <summary>Estimates the input tokens of a Messages request body (UTF-8 JSON); a body that is not JSON counts as text.</summary>
-    public int Estimate(string model, ReadOnlySpan<byte> utf8JsonBody)
+    /// <summary>
+    /// Estimates the input tokens of a Messages request body (UTF-8 JSON); a body that is not JSON counts as text. The
+    /// result carries the ratio it used: give it back to <see cref="Calibrate(string, InputEstimate, int)"/>.
+    /// </summary>
+    public InputEstimate Estimate(string model, ReadOnlySpan<byte> utf8JsonBody)
     {
         var measure = RequestBodyMeasure.Measure(utf8JsonBody);
         var ratio = CharsPerToken(model);
-        var estimate = (int)Math.Min(int.MaxValue, Math.Ceiling((measure.TextBytes / ratio) + measure.FixedTokens));
-        _log.Record(model, estimate, ratio);
-        return estimate;
+        return new InputEstimate((int)Math.Min(int.MaxValue, Math.Ceiling((measure.TextBytes / ratio) + measure.FixedTokens)), ratio);
     }
 
     /// <summary>
     /// Moves <paramref name="model"/>'s ratio toward the one that would have made <paramref name="estimate"/> equal
     /// <paramref name="actualInputTokens"/> (an exponential moving average, clamped to
     /// [<see cref="MinCharsPerToken"/>, <see cref="MaxCharsPerToken"/>]). The target is the ratio the estimate was made
-    /// with (remembered for recent estimates; else the current one), corrected by its error. Ignores empty values.
+    /// with, corrected by its error, so answers to estimates made before earlier calibrations do not apply the same
+    /// correction again. Ignores empty values.
     /// </summary>
-    public void Calibrate(string model, int estimate, int actualInputTokens)
+    public void Calibrate(string model, InputEstimate estimate, int actualInputTokens) =>
+        Calibrate(model, estimate.Tokens, estimate.CharsPerToken > 0 ? estimate.CharsPerToken : null, actualInputTokens);
+
+    /// <summary>
+    /// Calibrates with an estimate whose ratio is unknown (not made by <see cref="Estimate"/>): the target is the
+    /// current ratio corrected by the estimate's error. Prefer <see cref="Calibrate(string, InputEstimate, int)"/>.
+    /// </summary>
+    public void Calibrate(string model, int estimate, int actualInputTokens) =>
+        Calibrate(model, estimate, usedCharsPerToken: null, actualInputTokens);
+
+    private void Calibrate(string model, int estimate, double? usedCharsPerToken, int actualInputTokens)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (estimate <= 0 || actualInputTokens <= 0)
@@ -80,7 +91,7 @@ public sealed class InputTokenEstimator
             ratio = _ratios.GetOrAdd(model, _ => new Ratio(InitialCharsPerToken));
         }
 
-        ratio.Update(_log.RatioOf(model, estimate), estimate / (double)actualInputTokens);
+        ratio.Update(usedCharsPerToken, estimate / (double)actualInputTokens);
     }
 
     /// <summary>A ratio updated lock-free.</summary>

@@ -114,6 +114,25 @@ public sealed class ManagedKeysTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Proxy_KeyRevokedAfterUse_RefusedOnTheVeryNextRequest()
+    {
+        var (id, secret) = await CreateKey("dave", null);
+        for (var i = 0; i < 2; i++)
+        {
+            // The second request finds the key among those recently found.
+            using var accepted = await _gateway.Client.SendAsync(Message(secret, "x-api-key"));
+            accepted.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        using var revoke = await _gateway.Client.SendAsync(_gateway.Admin(HttpMethod.Delete, $"/api/admin/keys/{id}"));
+        revoke.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var refused = await _gateway.Client.SendAsync(Message(secret, "x-api-key"));
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        _upstream.Requests.Count.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Revoke_UnknownId_404()
     {
         using var response = await _gateway.Client.SendAsync(_gateway.Admin(HttpMethod.Delete, "/api/admin/keys/key_nope"));

@@ -36,6 +36,19 @@ public sealed class PacerHandlerTests
     }
 
     [Fact]
+    public async Task SendAsync_BufferedMessagesAnswer_LeavesTheUsageItReadOnTheRequest()
+    {
+        using var fixture = new HandlerFixture(new FakeUpstream(_ => Responses.Json(200, Responses.Message(25, 12))));
+        using var request = HandlerFixture.Messages();
+
+        using var response = await fixture.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+
+        BufferedUsage.Of(response).ShouldBe(new BufferedUsage(new TokenUsage(25, 12)));
+        request.Options.TryGetValue(BufferedUsage.Key, out var read).ShouldBeTrue();
+        read!.Usage.ShouldBe(fixture.SingleOutcome().Usage);
+    }
+
+    [Fact]
     public async Task SendAsync_ForwardsMethodPathHeadersAndBodyUnchanged()
     {
         using var fixture = new HandlerFixture(new FakeUpstream(_ => Responses.Json(200, Responses.Message(1, 1))));

@@ -19,9 +19,9 @@ public sealed class InputTokenEstimatorTests
         var estimator = new InputTokenEstimator();
 
         // 356 text bytes + "user" = 360 bytes / 3.6 = 100 tokens, + 3 per request + 4 per message.
-        var tokens = estimator.Estimate(Model, Body(UserText(new string('a', 356))));
+        var estimate = estimator.Estimate(Model, Body(UserText(new string('a', 356))));
 
-        tokens.ShouldBe(107);
+        estimate.ShouldBe(new InputEstimate(107, InputTokenEstimator.DefaultCharsPerToken));
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class InputTokenEstimatorTests
         var body = Body("\"system\":\"" + new string('s', 20) + "\"," + UserText("hi") + ",\"tools\":[{\"name\":\"get\",\"description\":\"dd\",\"input_schema\":{\"type\":\"object\"}}]");
 
         // Text: system 20 + "user" 4 + "hi" 2 + tool: "name" 4 + "get" 3 + "description" 11 + "dd" 2 + "input_schema" 12 = 58 bytes / 2 = 29.
-        estimator.Estimate(Model, body).ShouldBe(29 + 3 + 4 + 350);
+        estimator.Estimate(Model, body).Tokens.ShouldBe(29 + 3 + 4 + 350);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class InputTokenEstimatorTests
         var estimator = new InputTokenEstimator(charsPerToken: 2);
 
         // "a\nb\u00e9" unescapes to a, newline, b and é (2 bytes): 5 bytes, + "user" 4 = 9 / 2 = 4.5, rounded up.
-        estimator.Estimate(Model, Body(UserText("a\\nb\\u00e9"))).ShouldBe(5 + 3 + 4);
+        estimator.Estimate(Model, Body(UserText("a\\nb\\u00e9"))).Tokens.ShouldBe(5 + 3 + 4);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class InputTokenEstimatorTests
         var body = Body(ImageMessage("image/png", Png(1000, 500)));
 
         // 1000 x 500 / 750 = 667 tokens; text is "user" only: 4 / 3.6, rounded up with the rest.
-        estimator.Estimate(Model, body).ShouldBe((int)Math.Ceiling(667 + (4 / 3.6) + 3 + 4));
+        estimator.Estimate(Model, body).Tokens.ShouldBe((int)Math.Ceiling(667 + (4 / 3.6) + 3 + 4));
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class InputTokenEstimatorTests
     {
         var estimator = new InputTokenEstimator();
 
-        var tokens = estimator.Estimate(Model, Body(ImageMessage("image/jpeg", [1, 2, 3, 4, 5, 6])));
+        var tokens = estimator.Estimate(Model, Body(ImageMessage("image/jpeg", [1, 2, 3, 4, 5, 6]))).Tokens;
 
         tokens.ShouldBe((int)Math.Ceiling(1600 + (4 / 3.6) + 3 + 4));
     }
@@ -77,7 +77,7 @@ public sealed class InputTokenEstimatorTests
         var pdf = Encoding.ASCII.GetBytes("%PDF-1.4\n1 0 obj << /Type /Pages /Count 3 >>\n2 0 obj << /Type /Page >>\n3 0 obj <</Type/Page>>\n4 0 obj << /Type\n/Page /Parent 1 0 R >>\n%%EOF");
         var body = Body("\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"document\",\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":\"" + Convert.ToBase64String(pdf) + "\"}}]}]");
 
-        estimator.Estimate(Model, body).ShouldBe((int)Math.Ceiling((3 * 3000) + (4 / 3.6) + 3 + 4));
+        estimator.Estimate(Model, body).Tokens.ShouldBe((int)Math.Ceiling((3 * 3000) + (4 / 3.6) + 3 + 4));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class InputTokenEstimatorTests
     [Fact]
     public void Estimate_NotJson_CountsEveryByteAsText()
     {
-        new InputTokenEstimator(charsPerToken: 4).Estimate(Model, "not json at all!"u8).ShouldBe(4 + 3);
+        new InputTokenEstimator(charsPerToken: 4).Estimate(Model, "not json at all!"u8).Tokens.ShouldBe(4 + 3);
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class InputTokenEstimatorTests
 
         // 50 requests queue up, all estimated at 3.6 characters per token (1,007 tokens); the server counts 4.5 (807).
         var estimates = Enumerable.Range(0, 50).Select(_ => estimator.Estimate(Model, body)).ToList();
-        estimates.ShouldAllBe(e => e == 1007);
+        estimates.ShouldAllBe(e => e == new InputEstimate(1007, 3.6));
         foreach (var estimate in estimates)
         {
             estimator.Calibrate(Model, estimate, actualInputTokens: 807);
@@ -158,7 +158,23 @@ public sealed class InputTokenEstimatorTests
         // Each answer says 3.6 was 1,007 / 807 times too low: the ratio converges to 4.49 and does not run on to the
         // clamp, as it would if every answer corrected the already corrected ratio again.
         estimator.CharsPerToken(Model).ShouldBe(3.6 * 1007 / 807, tolerance: 0.01);
-        estimator.Estimate(Model, body).ShouldBeInRange(806, 809);
+        estimator.Estimate(Model, body).Tokens.ShouldBeInRange(806, 809);
+    }
+
+    [Fact]
+    public void Calibrate_EstimatesInterleavedWithCalibrations_EachCorrectsTheRatioItWasMadeWith()
+    {
+        var estimator = new InputTokenEstimator();
+        var body = Body(UserText(new string('a', 3596)));
+        var early = estimator.Estimate(Model, body);
+        estimator.Calibrate(Model, estimator.Estimate(Model, body), actualInputTokens: 807);
+        var late = estimator.Estimate(Model, body);
+
+        // The early estimate was made at 3.6 and its answer arrives after the ratio moved: it still targets 3.6 x 1007 / 807.
+        late.CharsPerToken.ShouldBe(3.6 + (0.2 * ((3.6 * 1007 / 807) - 3.6)), tolerance: 1e-9);
+        estimator.Calibrate(Model, early, actualInputTokens: 807);
+        var target = 3.6 * 1007 / 807;
+        estimator.CharsPerToken(Model).ShouldBe(late.CharsPerToken + (0.2 * (target - late.CharsPerToken)), tolerance: 1e-9);
     }
 
     [Fact]
