@@ -1,3 +1,4 @@
+using Pacer.Simulator.Options;
 using System.Globalization;
 using Pacer.Goodput.Measuring;
 using Pacer.Goodput.Reporting;
@@ -89,8 +90,43 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
             var levels = InputTimeline.LevelsAt(attempts, InputCapacity, InputRefill, refused.Select(a => a.ArrivedAt).ToList());
             output.WriteLine("   429s (at s: limit, input asked / upstream input level): " + string.Join("; ", refused.Select((a, i) =>
                 string.Create(CultureInfo.InvariantCulture, $"{(a.ArrivedAt - start).TotalSeconds:0.0}: {a.LimitHit}, {a.InputTokens} / {levels[i]:0}"))));
+            if (settings.OutputAccounting == OutputAccounting.Reserve && refused.Any(a => a.LimitHit == "output_tokens"))
+            {
+                output.WriteLine(OutputRefusals(attempts, items, refused.Where(a => a.LimitHit == "output_tokens").ToList(), start));
+            }
         }
         return GoodputResult.From(system, run, attempts, ideal);
+    }
+
+    // Under "reserve max_tokens" accounting: the upstream's output bucket replayed from the attempts (max_tokens taken on
+    // arrival, the unused part given back at the end) at each output refusal, against the max_tokens it asked.
+    private string OutputRefusals(IReadOnlyList<SimulatorAttempt> attempts, IReadOnlyList<WorkItem> items, IReadOnlyList<SimulatorAttempt> refusals, DateTimeOffset start)
+    {
+        var maxTokens = items.ToDictionary(i => i.Tag, i => i.MaxTokens);
+        int MaxOf(SimulatorAttempt a) => a.Headers.TryGetValue(RequestTag.HeaderName, out var tag) && maxTokens.TryGetValue(tag, out var m) ? m : 0;
+        var capacity = Math.Max(1, settings.Limits.OutputTokensPerMinute * settings.Limits.BurstSeconds / 60.0);
+        var refill = settings.Limits.OutputTokensPerMinute / 60.0;
+        var events = attempts.Where(a => a.Path == "/v1/messages" && a.Status == 200)
+            .SelectMany(a => new[] { (At: a.ArrivedAt, Delta: -(double)MaxOf(a)), (At: a.CompletedAt ?? a.ArrivedAt, Delta: MaxOf(a) - (double)a.OutputTokens) })
+            .OrderBy(e => e.At).ToList();
+        var c = CultureInfo.InvariantCulture;
+        var described = refusals.Select(r =>
+        {
+            double level = capacity;
+            DateTimeOffset? last = null;
+            var inFlight = 0;
+            foreach (var e in events.TakeWhile(e => e.At <= r.ArrivedAt))
+            {
+                level = last is null ? level : Math.Min(capacity, level + ((e.At - last.Value).TotalSeconds * refill));
+                level += e.Delta;
+                inFlight += e.Delta < 0 ? 1 : -1;
+                last = e.At;
+            }
+
+            level = last is null ? level : Math.Min(capacity, level + ((r.ArrivedAt - last.Value).TotalSeconds * refill));
+            return string.Create(c, $"{(r.ArrivedAt - start).TotalSeconds:0.0}: asked {MaxOf(r)}, level {level:0}, {inFlight} in flight");
+        });
+        return "   output 429s (at s: max_tokens asked, upstream output level replayed, requests in flight): " + string.Join("; ", described);
     }
 
     // The input estimator's error once calibrated by the run: estimated − counted by the upstream, over the requests it answered.
