@@ -92,7 +92,7 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
                 string.Create(CultureInfo.InvariantCulture, $"{(a.ArrivedAt - start).TotalSeconds:0.0}: {a.LimitHit}, {a.InputTokens} / {levels[i]:0}"))));
             if (settings.OutputAccounting == OutputAccounting.Reserve && refused.Any(a => a.LimitHit == "output_tokens"))
             {
-                output.WriteLine(OutputRefusals(attempts, items, refused.Where(a => a.LimitHit == "output_tokens").ToList(), start));
+                output.WriteLine(OutputRefusals(attempts, items, refused.Where(a => a.LimitHit == "output_tokens").ToList(), start, (sender as SdkSender)?.Probe));
             }
         }
         return GoodputResult.From(system, run, attempts, ideal);
@@ -100,7 +100,7 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
 
     // Under "reserve max_tokens" accounting: the upstream's output bucket replayed from the attempts (max_tokens taken on
     // arrival, the unused part given back at the end) at each output refusal, against the max_tokens it asked.
-    private string OutputRefusals(IReadOnlyList<SimulatorAttempt> attempts, IReadOnlyList<WorkItem> items, IReadOnlyList<SimulatorAttempt> refusals, DateTimeOffset start)
+    private string OutputRefusals(IReadOnlyList<SimulatorAttempt> attempts, IReadOnlyList<WorkItem> items, IReadOnlyList<SimulatorAttempt> refusals, DateTimeOffset start, LimiterProbe? probe)
     {
         var maxTokens = items.ToDictionary(i => i.Tag, i => i.MaxTokens);
         int MaxOf(SimulatorAttempt a) => a.Headers.TryGetValue(RequestTag.HeaderName, out var tag) && maxTokens.TryGetValue(tag, out var m) ? m : 0;
@@ -124,7 +124,10 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
             }
 
             level = last is null ? level : Math.Min(capacity, level + ((r.ArrivedAt - last.Value).TotalSeconds * refill));
-            return string.Create(c, $"{(r.ArrivedAt - start).TotalSeconds:0.0}: asked {MaxOf(r)}, level {level:0}, {inFlight} in flight");
+            var lastEnd = attempts.Where(a => a.Path == "/v1/messages" && a.Status == 200 && a.CompletedAt is { } e && e <= r.ArrivedAt).MaxBy(a => a.CompletedAt);
+            var nextEnd = attempts.Where(a => a.Path == "/v1/messages" && a.Status == 200 && a.CompletedAt is { } e && e > r.ArrivedAt).MinBy(a => a.CompletedAt);
+            var around = string.Create(c, $"last answer ended {(lastEnd is null ? double.NaN : (r.ArrivedAt - lastEnd.CompletedAt!.Value).TotalMilliseconds):0.0} ms before (gave back {(lastEnd is null ? 0 : MaxOf(lastEnd) - lastEnd.OutputTokens)}), next {(nextEnd is null ? double.NaN : (nextEnd.CompletedAt!.Value - r.ArrivedAt).TotalMilliseconds):0.0} ms after (gives back {(nextEnd is null ? 0 : MaxOf(nextEnd) - nextEnd.OutputTokens)})");
+            return string.Create(c, $"{(r.ArrivedAt - start).TotalSeconds:0.0}: asked {MaxOf(r)}, level {level:0}, {inFlight} in flight, {around}; {probe?.ViewBefore(r.ArrivedAt)}");
         });
         return "   output 429s (at s: max_tokens asked, upstream output level replayed, requests in flight): " + string.Join("; ", described);
     }

@@ -100,6 +100,20 @@ internal sealed class LimiterProbe : IAsyncDisposable
         return string.Join(Environment.NewLine, lines);
     }
 
+    /// <summary>Gets the learned output remaining (after local reservations) sampled last before <paramref name="at"/>, and the last admission decided before it.</summary>
+    public string ViewBefore(DateTimeOffset at)
+    {
+        LimiterSnapshot? sample;
+        lock (_samples)
+        {
+            sample = _samples.LastOrDefault(s => s.Timestamp <= at);
+        }
+
+        var output = sample?.UpstreamBuckets.Select(b => b.OutputTokens.Remaining).FirstOrDefault(r => r is not null);
+        var admitted = _tally.Decisions().LastOrDefault(d => d.At <= at && d.Status == AdmissionStatus.Admitted);
+        return string.Create(CultureInfo.InvariantCulture, $"limiter's output remaining {output} sampled {(sample is null ? double.NaN : (at - sample.Timestamp).TotalMilliseconds):0} ms before; last admission {(at - admitted.At).TotalMilliseconds:0.0} ms before, holding {admitted.Output}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
