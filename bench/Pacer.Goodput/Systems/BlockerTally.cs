@@ -12,6 +12,7 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
     private readonly Lock _gate = new();
     private readonly Dictionary<AdmissionBlockers, long> _counts = [];
     private readonly List<Decision> _decisions = [];
+    private readonly List<(DateTimeOffset At, string What)> _events = [];
     private long _waits;
 
     public AdmissionDecision TryAdmit(BucketKey bucket, RequestCost cost, PacerOptions policy, long now, bool commit)
@@ -64,8 +65,15 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
         }
     }
 
-    public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, ServerCount counted, PacerOptions policy, long now) =>
+    public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, ServerCount counted, PacerOptions policy, long now)
+    {
+        lock (_gate)
+        {
+            _events.Add((DateTimeOffset.UtcNow, $"complete(gives back {reserved.LearnedOutputTokens - usage.OutputTokens}, {counted})"));
+        }
+
         inner.Complete(bucket, reserved, usage, counted, policy, now);
+    }
 
     public void Release(BucketKey bucket, RequestCost held, bool completed, ServerCount counted, PacerOptions policy, long now) =>
         inner.Release(bucket, held, completed, counted, policy, now);
@@ -73,8 +81,24 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
     public void Confirm(BucketKey bucket, RequestCost held, ServerCount counted, long now) =>
         inner.Confirm(bucket, held, counted, now);
 
-    public void Observe(BucketKey bucket, RateLimitObservation observation, bool outputReservedOnArrival, long now) =>
+    public void Observe(BucketKey bucket, RateLimitObservation observation, bool outputReservedOnArrival, long now)
+    {
+        lock (_gate)
+        {
+            _events.Add((DateTimeOffset.UtcNow, $"learn(output {observation.OutputTokens.Remaining})"));
+        }
+
         inner.Observe(bucket, observation, outputReservedOnArrival, now);
+    }
+
+    /// <summary>Gets the completions and header readings of the window, in order, as "+ms: what".</summary>
+    public string EventsBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        lock (_gate)
+        {
+            return string.Join(", ", _events.Where(e => e.At >= from && e.At <= to).Select(e => $"-{(to - e.At).TotalMilliseconds:0.0}: {e.What}"));
+        }
+    }
 
     public void Cooldown(BucketKey bucket, long until) => inner.Cooldown(bucket, until);
 

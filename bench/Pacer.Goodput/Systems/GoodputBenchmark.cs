@@ -71,6 +71,10 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
                 var seen = simulator.Attempts();
                 output.WriteLine(probe.DescribeInputGap(times => InputTimeline.LevelsAt(seen, InputCapacity, InputRefill, times)));
                 output.WriteLine(EstimateErrors(probe.Limiter.Estimator, items, seen));
+                if (settings.OutputAccounting == OutputAccounting.Reserve)
+                {
+                    output.WriteLine(probe.DescribeGap("Output (reserve accounting)", b => b.OutputTokens.Remaining, times => OutputLevelsAt(seen, items, times)));
+                }
                 var arrivals = seen.Where(a => a.Path == "/v1/messages").Select(a => a.ArrivedAt).Order().ToList();
                 var pauses = arrivals.Skip(1).Select((at, i) => (From: arrivals[i], To: at)).Where(p => p.To - p.From > TimeSpan.FromMilliseconds(700)).ToList();
                 if (pauses.Count > 0)
@@ -99,8 +103,8 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
     }
 
     // Under "reserve max_tokens" accounting: the upstream's output bucket replayed from the attempts (max_tokens taken on
-    // arrival, the unused part given back at the end) at each output refusal, against the max_tokens it asked.
-    private string OutputRefusals(IReadOnlyList<SimulatorAttempt> attempts, IReadOnlyList<WorkItem> items, IReadOnlyList<SimulatorAttempt> refusals, DateTimeOffset start, LimiterProbe? probe)
+    // arrival, the unused part given back at the end) at each of the times, in order.
+    private List<double> OutputLevelsAt(IReadOnlyList<SimulatorAttempt> attempts, IReadOnlyList<WorkItem> items, IReadOnlyList<DateTimeOffset> times)
     {
         var maxTokens = items.ToDictionary(i => i.Tag, i => i.MaxTokens);
         int MaxOf(SimulatorAttempt a) => a.Headers.TryGetValue(RequestTag.HeaderName, out var tag) && maxTokens.TryGetValue(tag, out var m) ? m : 0;
@@ -109,27 +113,41 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
         var events = attempts.Where(a => a.Path == "/v1/messages" && a.Status == 200)
             .SelectMany(a => new[] { (At: a.ArrivedAt, Delta: -(double)MaxOf(a)), (At: a.CompletedAt ?? a.ArrivedAt, Delta: MaxOf(a) - (double)a.OutputTokens) })
             .OrderBy(e => e.At).ToList();
-        var c = CultureInfo.InvariantCulture;
-        var described = refusals.Select(r =>
+        var levels = new List<double>(times.Count);
+        double level = capacity;
+        DateTimeOffset? last = null;
+        var next = 0;
+        foreach (var time in times)
         {
-            double level = capacity;
-            DateTimeOffset? last = null;
-            var inFlight = 0;
-            foreach (var e in events.TakeWhile(e => e.At <= r.ArrivedAt))
+            for (; next < events.Count && events[next].At <= time; next++)
             {
-                level = last is null ? level : Math.Min(capacity, level + ((e.At - last.Value).TotalSeconds * refill));
-                level += e.Delta;
-                inFlight += e.Delta < 0 ? 1 : -1;
-                last = e.At;
+                level = (last is null ? level : Math.Min(capacity, level + ((events[next].At - last.Value).TotalSeconds * refill))) + events[next].Delta;
+                last = events[next].At;
             }
 
-            level = last is null ? level : Math.Min(capacity, level + ((r.ArrivedAt - last.Value).TotalSeconds * refill));
-            var lastEnd = attempts.Where(a => a.Path == "/v1/messages" && a.Status == 200 && a.CompletedAt is { } e && e <= r.ArrivedAt).MaxBy(a => a.CompletedAt);
-            var nextEnd = attempts.Where(a => a.Path == "/v1/messages" && a.Status == 200 && a.CompletedAt is { } e && e > r.ArrivedAt).MinBy(a => a.CompletedAt);
+            levels.Add(last is null ? level : Math.Min(capacity, level + ((time - last.Value).TotalSeconds * refill)));
+        }
+
+        return levels;
+    }
+
+    // At each output refusal under "reserve max_tokens" accounting: the upstream's level replayed against the max_tokens
+    // it asked, the answers that ended around it, and the limiter's view just before.
+    private string OutputRefusals(IReadOnlyList<SimulatorAttempt> attempts, IReadOnlyList<WorkItem> items, IReadOnlyList<SimulatorAttempt> refusals, DateTimeOffset start, LimiterProbe? probe)
+    {
+        var maxTokens = items.ToDictionary(i => i.Tag, i => i.MaxTokens);
+        int MaxOf(SimulatorAttempt a) => a.Headers.TryGetValue(RequestTag.HeaderName, out var tag) && maxTokens.TryGetValue(tag, out var m) ? m : 0;
+        var levels = OutputLevelsAt(attempts, items, refusals.Select(r => r.ArrivedAt).ToList());
+        var answered = attempts.Where(a => a.Path == "/v1/messages" && a.Status == 200 && a.CompletedAt is not null).ToList();
+        var c = CultureInfo.InvariantCulture;
+        var described = refusals.Select((r, i) =>
+        {
+            var lastEnd = answered.Where(a => a.CompletedAt <= r.ArrivedAt).MaxBy(a => a.CompletedAt);
+            var nextEnd = answered.Where(a => a.CompletedAt > r.ArrivedAt).MinBy(a => a.CompletedAt);
             var around = string.Create(c, $"last answer ended {(lastEnd is null ? double.NaN : (r.ArrivedAt - lastEnd.CompletedAt!.Value).TotalMilliseconds):0.0} ms before (gave back {(lastEnd is null ? 0 : MaxOf(lastEnd) - lastEnd.OutputTokens)}), next {(nextEnd is null ? double.NaN : (nextEnd.CompletedAt!.Value - r.ArrivedAt).TotalMilliseconds):0.0} ms after (gives back {(nextEnd is null ? 0 : MaxOf(nextEnd) - nextEnd.OutputTokens)})");
-            return string.Create(c, $"{(r.ArrivedAt - start).TotalSeconds:0.0}: asked {MaxOf(r)}, level {level:0}, {inFlight} in flight, {around}; {probe?.ViewBefore(r.ArrivedAt)}");
+            return string.Create(c, $"{(r.ArrivedAt - start).TotalSeconds:0.0}: asked {MaxOf(r)}, level {levels[i]:0}, {around}; {probe?.ViewBefore(r.ArrivedAt)}");
         });
-        return "   output 429s (at s: max_tokens asked, upstream output level replayed, requests in flight): " + string.Join("; ", described);
+        return "   output 429s (at s: max_tokens asked, upstream output level replayed): " + string.Join("; ", described);
     }
 
     // The input estimator's error once calibrated by the run: estimated − counted by the upstream, over the requests it answered.

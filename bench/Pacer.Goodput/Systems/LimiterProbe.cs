@@ -42,26 +42,31 @@ internal sealed class LimiterProbe : IAsyncDisposable
     /// Gets how far the limiter's view of the learned input budget (remaining after its local reservations) lay below
     /// the upstream's true level, sampled every 100 ms while requests were queued: mean, and at the 10th and 90th percentiles.
     /// </summary>
-    public string DescribeInputGap(Func<IReadOnlyList<DateTimeOffset>, IReadOnlyList<double>> serverLevelsAt)
+    public string DescribeInputGap(Func<IReadOnlyList<DateTimeOffset>, IReadOnlyList<double>> serverLevelsAt) =>
+        DescribeGap("Input", b => b.InputTokens.Remaining, serverLevelsAt);
+
+    /// <summary>The same as <see cref="DescribeInputGap"/> for any learned budget of the upstream bucket.</summary>
+    public string DescribeGap(string budget, Func<UpstreamBucketSnapshot, long?> remaining, Func<IReadOnlyList<DateTimeOffset>, IReadOnlyList<double>> serverLevelsAt)
     {
+        ArgumentNullException.ThrowIfNull(remaining);
         ArgumentNullException.ThrowIfNull(serverLevelsAt);
         List<(DateTimeOffset At, double Local)> views;
         lock (_samples)
         {
             views = _samples.Where(s => s.QueuedRequests > 0)
-                .SelectMany(s => s.UpstreamBuckets.Where(b => b.InputTokens.Remaining is not null).Select(b => (s.Timestamp, (double)b.InputTokens.Remaining!.Value)))
+                .SelectMany(s => s.UpstreamBuckets.Where(b => remaining(b) is not null).Select(b => (s.Timestamp, (double)remaining(b)!.Value)))
                 .ToList();
         }
 
         if (views.Count == 0)
         {
-            return "   Input view gap: no sample";
+            return $"   {budget} view gap: no sample";
         }
 
         var server = serverLevelsAt(views.Select(v => v.At).ToList());
         var gaps = views.Select((v, i) => server[i] - v.Local).Order().ToList();
         var c = CultureInfo.InvariantCulture;
-        return string.Create(c, $"   Input view gap while queued (upstream's level − limiter's remaining, {gaps.Count} samples): mean {gaps.Average():0}, p10 {gaps[gaps.Count / 10]:0}, p50 {gaps[gaps.Count / 2]:0}, p90 {gaps[gaps.Count * 9 / 10]:0} tokens; upstream level mean {server.Average():0}");
+        return string.Create(c, $"   {budget} view gap while queued (upstream's level − limiter's remaining, {gaps.Count} samples): mean {gaps.Average():0}, p10 {gaps[gaps.Count / 10]:0}, p50 {gaps[gaps.Count / 2]:0}, p90 {gaps[gaps.Count * 9 / 10]:0}, min {gaps[0]:0} tokens; below 0 in {gaps.Count(g => g < 0)} samples; upstream level mean {server.Average():0}");
     }
 
     /// <summary>
@@ -111,7 +116,7 @@ internal sealed class LimiterProbe : IAsyncDisposable
 
         var output = sample?.UpstreamBuckets.Select(b => b.OutputTokens.Remaining).FirstOrDefault(r => r is not null);
         var admitted = _tally.Decisions().LastOrDefault(d => d.At <= at && d.Status == AdmissionStatus.Admitted);
-        return string.Create(CultureInfo.InvariantCulture, $"limiter's output remaining {output} sampled {(sample is null ? double.NaN : (at - sample.Timestamp).TotalMilliseconds):0} ms before; last admission {(at - admitted.At).TotalMilliseconds:0.0} ms before, holding {admitted.Output}");
+        return string.Create(CultureInfo.InvariantCulture, $"limiter's output remaining {output} sampled {(sample is null ? double.NaN : (at - sample.Timestamp).TotalMilliseconds):0} ms before; last admission {(at - admitted.At).TotalMilliseconds:0.0} ms before, holding {admitted.Output}; before it: {_tally.EventsBetween(admitted.At - TimeSpan.FromMilliseconds(300), admitted.At)}");
     }
 
     public async ValueTask DisposeAsync()
