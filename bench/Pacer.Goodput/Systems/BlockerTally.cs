@@ -23,6 +23,10 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
             lock (_gate)
             {
                 _decisions.Add(new Decision(DateTimeOffset.UtcNow, decision.Status, decision.Blockers, decision.RetryAfter, cost.InputTokens, cost.LearnedOutputTokens));
+                if (decision.Admitted)
+                {
+                    _events.Add((DateTimeOffset.UtcNow, $"admit(holds {cost.LearnedOutputTokens})"));
+                }
             }
         }
 
@@ -75,8 +79,18 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
         inner.Complete(bucket, reserved, usage, counted, policy, now);
     }
 
-    public void Release(BucketKey bucket, RequestCost held, bool completed, ServerCount counted, PacerOptions policy, long now) =>
+    public void Release(BucketKey bucket, RequestCost held, bool completed, ServerCount counted, PacerOptions policy, long now)
+    {
+        if (!completed)
+        {
+            lock (_gate)
+            {
+                _events.Add((DateTimeOffset.UtcNow, $"release unanswered(gives back {held.LearnedOutputTokens}, {counted})"));
+            }
+        }
+
         inner.Release(bucket, held, completed, counted, policy, now);
+    }
 
     public void Confirm(BucketKey bucket, RequestCost held, ServerCount counted, long now) =>
         inner.Confirm(bucket, held, counted, now);

@@ -22,6 +22,9 @@ internal struct LearnedBudget
     /// </summary>
     public double Capacity;
 
+    /// <summary>What admitted requests have taken from <see cref="Bucket"/> since the server's word was last taken.</summary>
+    public double SpentSinceLearn;
+
     /// <summary>Gets a value indicating whether the limit is known.</summary>
     public readonly bool IsKnown => Limit > 0;
 
@@ -40,12 +43,23 @@ internal struct LearnedBudget
         }
     }
 
+    /// <summary>
+    /// Gets how much the server's bucket could take back if it refunded now: its debt as last learned, less its refill
+    /// since (the local debt without what was spent after the learning). A refund beyond that overflows the server's
+    /// capacity and is lost there, whatever requests admitted meanwhile will take once they arrive.
+    /// </summary>
+    public readonly double RefundRoom => Math.Max(0, Bucket.Debt - SpentSinceLearn);
+
     /// <summary>Spends (or with a negative amount refunds) on the bucket when the limit is known.</summary>
     public void Spend(double amount)
     {
         if (IsKnown)
         {
             Bucket.Spend(amount);
+            if (amount > 0)
+            {
+                SpentSinceLearn += amount;
+            }
         }
     }
 
@@ -54,6 +68,7 @@ internal struct LearnedBudget
     {
         Limit = limit;
         Bucket.Reset(Size - remaining + Unconfirmed, now);
+        SpentSinceLearn = 0;
     }
 
     /// <summary>

@@ -97,6 +97,13 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
 
         // Output is counted by the API as it is produced (or reserved and refunded at the end), so it is ours to
         // reconcile even after the headers came; it stays unconfirmed unless the server counted the reservation.
+        if (counted == ServerCount.Everything && learnedOutput < 0)
+        {
+            // The server gives the unused reservation back when the answer ends, before the requests admitted since
+            // its last headers arrive: into a bucket near full, part of the refund is lost to its capacity.
+            learnedOutput = -Math.Min(-learnedOutput, state.OutputTokens.RefundRoom);
+        }
+
         state.OutputTokens.Spend(learnedOutput);
         if (counted != ServerCount.Everything)
         {

@@ -159,6 +159,26 @@ public sealed class LimiterOutputAccountingTests : IDisposable
         admitted.Reserved.LearnedOutputTokens.ShouldBe(MaxTokens);
     }
 
+    [Theory]
+    [InlineData(58_500, 52_000)] // near full: the server could take back only the 2,000 it lacked when it refunded
+    [InlineData(10_000, 9_400)]  // far from full: the whole 7,900 unused lands
+    public void Complete_Switched_RefundNoLargerThanTheServersBucketCouldTakeBack(long outputRemaining, long expected)
+    {
+        Refuse(requests: 500, input: 50_000, output: 3_000);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        using var answered = AcquireNow();
+        _limiter.Observe(answered, Headers(500, 50_000, outputRemaining, refused: false));
+        var learned = OutputRemaining();
+        using var admittedSince = AcquireNow();
+        OutputRemaining().ShouldBe(learned - MaxTokens);
+
+        answered.Complete(new TokenUsage(InputTokens: 2_000, OutputTokens: 100));
+
+        // The server refunds the unused 7,900 when the answer ends, before the request admitted since arrives; what
+        // overflows its capacity then is lost, so the local view must not count it.
+        OutputRemaining().ShouldBe(expected);
+    }
+
     [Fact]
     public void Reconfigure_ReservationChosenAgain_ForgetsTheSwitch()
     {
@@ -179,6 +199,8 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     }
 
     public void Dispose() => _limiter.Dispose();
+
+    private long? OutputRemaining() => _limiter.Snapshot().UpstreamBuckets.ShouldHaveSingleItem().OutputTokens.Remaining;
 
     private Limiter Create(PacerOptions options)
     {
