@@ -17,7 +17,7 @@ internal static class Commands
     private const string Usage = """
         Pacer benchmark harness (Release build: dotnet run -c Release --project bench/Pacer.Goodput -- COMMAND)
           goodput  [--quick] [--systems 1,2,3,4,5] [--burst-seconds 5] [--output-accounting actual|reserve]
-                   [--remaining-rounding 1000] [--max-tokens N (all requests)] [--out results.jsonl]
+                   [--remaining-rounding 1000] [--max-tokens N (all requests)] [--mean-output-tokens 30] [--out results.jsonl]
                    [--output-reservation max_tokens|estimate (systems 4 and 5)]
           overhead [--quick] [--gateway-env NAME=VALUE,...] [--out results.jsonl]
           scale    [--quick] [--out results.jsonl]
@@ -96,6 +96,11 @@ internal static class Commands
         if (options.GetValueOrDefault("--max-tokens") is { } maxTokens)
         {
             settings = settings with { Workload = settings.Workload with { FixedMaxTokens = int.Parse(maxTokens, CultureInfo.InvariantCulture) } };
+        }
+
+        if (options.GetValueOrDefault("--mean-output-tokens") is { } meanOutput)
+        {
+            settings = settings with { MeanOutputTokens = int.Parse(meanOutput, CultureInfo.InvariantCulture) };
         }
 
         if (options.GetValueOrDefault("--remaining-rounding") is { } rounding)
