@@ -175,8 +175,10 @@ public sealed class PacerHandler : DelegatingHandler
     {
         paced.RequestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
 
-        // Through the permit, the limiter knows which request the server's counts now include.
-        _limiter.Observe(permit, response.Headers);
+        // Through the permit, the limiter knows which request the server's counts now include; a non-streaming answer's
+        // headers come once it is complete, so they include its output too.
+        var complete = paced.Kind == RequestKind.Messages && !paced.Facts.Stream && response.StatusCode == HttpStatusCode.OK;
+        _limiter.Observe(permit, response.Headers, answerComplete: complete);
         if (response.StatusCode != HttpStatusCode.TooManyRequests)
         {
             return;

@@ -20,7 +20,7 @@ public sealed partial class Limiter
         ArgumentNullException.ThrowIfNull(headers);
         if (Options.LearnLimits)
         {
-            Observe(BucketOf(upstreamKey, model), RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), permit: null, refused: false);
+            Observe(BucketOf(upstreamKey, model), RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), permit: null, refused: false, answerComplete: false);
         }
     }
 
@@ -28,14 +28,20 @@ public sealed partial class Limiter
     /// Corrects the upstream budgets from the headers of the response to the request that holds <paramref name="permit"/>.
     /// Prefer this form: knowing which request the server has now counted makes the correction exact.
     /// </summary>
-    public void Observe(Permit permit, HttpResponseHeaders headers)
+    /// <param name="permit">The permit of the request answered.</param>
+    /// <param name="headers">The answer's headers.</param>
+    /// <param name="answerComplete">
+    /// True when the headers were written once the answer was complete (a non-streaming Messages answer with status 200):
+    /// the server's counts then include the request's real output, so its output hold is not counted a second time.
+    /// </param>
+    public void Observe(Permit permit, HttpResponseHeaders headers, bool answerComplete = false)
     {
         ArgumentNullException.ThrowIfNull(permit);
         ArgumentNullException.ThrowIfNull(headers);
         if (permit is LimiterPermit own && own.IsHeldFrom(this) && Options.LearnLimits)
         {
             var refused = headers.NonValidated.Contains("retry-after") || headers.NonValidated.Contains("retry-after-ms");
-            Observe(own.Bucket, RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), own, refused);
+            Observe(own.Bucket, RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), own, refused, answerComplete && !refused);
         }
     }
 
@@ -58,7 +64,7 @@ public sealed partial class Limiter
     {
         if (Options.LearnLimits)
         {
-            Observe(BucketOf(upstreamKey, model), observation, permit: null, refused: false);
+            Observe(BucketOf(upstreamKey, model), observation, permit: null, refused: false, answerComplete: false);
         }
     }
 
@@ -81,7 +87,7 @@ public sealed partial class Limiter
         }
     }
 
-    private void Observe(BucketKey bucket, RateLimitObservation observation, LimiterPermit? permit, bool refused)
+    private void Observe(BucketKey bucket, RateLimitObservation observation, LimiterPermit? permit, bool refused, bool answerComplete)
     {
         lock (_gate)
         {
@@ -98,6 +104,12 @@ public sealed partial class Limiter
                 // it before it wrote these headers; their output reservations too when the upstream is known to
                 // reserve max_tokens on arrival.
                 _uncounted.CountThrough(permit, now - HeaderTransit.Ticks, reserving ? ServerCount.Everything : ServerCount.RequestAndInput, _confirm);
+                if (answerComplete && permit.Counted == ServerCount.RequestAndInput)
+                {
+                    // Counted as produced, the answer's whole output is in these headers already.
+                    permit.Counted = ServerCount.Produced;
+                    _confirm(permit);
+                }
             }
 
             _store.Observe(bucket, observation, reserving, now);

@@ -11,4 +11,11 @@ public enum ServerCount
 
     /// <summary>Its output reservation too: the upstream reserves <c>max_tokens</c> on arrival (learned by <c>OutputReservation</c> <c>auto</c>).</summary>
     Everything = 2,
+
+    /// <summary>
+    /// Its request, its input and its real output, counted as produced: the headers of its own answer were written once
+    /// the answer was complete (a non-streaming Messages answer), so its completion leaves the output budget as the
+    /// server reported it. Reached only from <see cref="RequestAndInput"/>, for the answered request itself.
+    /// </summary>
+    Produced = 3,
 }

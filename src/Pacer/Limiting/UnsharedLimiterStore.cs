@@ -97,6 +97,12 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
 
         // Output is counted by the API as it is produced (or reserved and refunded at the end), so it is ours to
         // reconcile even after the headers came; it stays unconfirmed unless the server counted the reservation.
+        if (counted == ServerCount.Produced)
+        {
+            // The server's last word on this bucket already counted this answer's real output.
+            return;
+        }
+
         if (counted == ServerCount.Everything && learnedOutput < 0)
         {
             // The server gives the unused reservation back when the answer ends, before the requests admitted since
@@ -123,7 +129,7 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         {
             // A failed attempt returns its tokens; the request itself still counts against requests per minute.
             SpendOperator(state, -held.InputTokens, -held.OutputTokens, policy);
-            if (counted != ServerCount.Everything)
+            if (counted is not (ServerCount.Everything or ServerCount.Produced))
             {
                 state.OutputTokens.Spend(-held.LearnedOutputTokens);
             }
@@ -140,7 +146,7 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
             state.InputTokens.Confirm(held.InputTokens);
         }
 
-        if (counted != ServerCount.Everything)
+        if (counted is not (ServerCount.Everything or ServerCount.Produced))
         {
             state.OutputTokens.Confirm(held.LearnedOutputTokens);
         }
@@ -152,6 +158,13 @@ internal sealed class UnsharedLimiterStore : ILimiterStore
         var state = Get(bucket, now);
         if (counted == ServerCount.None)
         {
+            return;
+        }
+
+        if (counted == ServerCount.Produced)
+        {
+            // Its request and input were confirmed when it reached RequestAndInput; now its output is too.
+            state.OutputTokens.Confirm(held.LearnedOutputTokens);
             return;
         }
 

@@ -36,6 +36,19 @@ public sealed class PacerHandlerTests
     }
 
     [Fact]
+    public async Task SendAsync_BufferedMessagesAnswer_ItsOutputIsCountedOnceInTheLearnedBudget()
+    {
+        using var fixture = new HandlerFixture(new FakeUpstream(_ => Responses.Json(200, Responses.Message(25, 12),
+            ("anthropic-ratelimit-output-tokens-limit", "60000"), ("anthropic-ratelimit-output-tokens-remaining", "59000"))));
+
+        using var response = await fixture.SendAsync(HandlerFixture.Messages());
+
+        // The answer's headers came once it was complete: the server's 59,000 already counts its 12 output tokens.
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        fixture.Limiter.Snapshot().UpstreamBuckets.ShouldHaveSingleItem().OutputTokens.Remaining.ShouldBe(59_000);
+    }
+
+    [Fact]
     public async Task SendAsync_BufferedMessagesAnswer_LeavesTheUsageItReadOnTheRequest()
     {
         using var fixture = new HandlerFixture(new FakeUpstream(_ => Responses.Json(200, Responses.Message(25, 12))));

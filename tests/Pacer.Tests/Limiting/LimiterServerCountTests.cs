@@ -128,6 +128,24 @@ public sealed class LimiterServerCountTests
         OutputRemaining(fixture).ShouldBe(54_000);
     }
 
+    [Theory]
+    [InlineData(true, 55_000)]  // a non-streaming answer: its 500 output tokens are in the server's 59,000 already
+    [InlineData(false, 54_500)] // a stream: its headers came before its output, which the limiter counts once, itself
+    public void Complete_OutputCountedAsProduced_CountsTheAnswersOutputOnce(bool answerComplete, long expected)
+    {
+        using var fixture = new LimiterFixture(Wide);
+        var now = fixture.Time.GetUtcNow();
+        fixture.Limiter.Observe("k", "claude-sonnet-4-5", Headers(now, ("output-tokens", 60_000, 60_000)));
+        using var earlier = fixture.AcquireNow(output: 4_000);
+        using var answered = fixture.AcquireNow(output: 2_000);
+
+        fixture.Limiter.Observe(answered, Headers(now, ("output-tokens", 60_000, 59_000)), answerComplete);
+        answered.Complete(new TokenUsage(InputTokens: 1, OutputTokens: 500));
+
+        // The earlier request, still in flight, keeps its 4,000 held either way.
+        OutputRemaining(fixture).ShouldBe(expected);
+    }
+
     private static HttpResponseHeaders Refusal(LimiterFixture fixture)
     {
         var headers = Headers(fixture.Time.GetUtcNow(), ("requests", 1_000, 500), ("input-tokens", 100_000, 50_000), ("output-tokens", 60_000, 3_000));
