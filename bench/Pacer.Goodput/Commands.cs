@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using Pacer.Goodput.Measuring;
 using Pacer.Goodput.Overhead;
 using Pacer.Goodput.Scale;
@@ -33,18 +34,34 @@ internal static class Commands
             return args.Length == 0 ? 2 : 0;
         }
 
-        var options = Options(args.Skip(1).ToArray());
+        Dictionary<string, string?> options;
+        GoodputSettings? goodput = null;
+        OverheadSettings? overhead = null;
+        try
+        {
+            // Every option is read before anything runs, so a bad one costs no benchmark time.
+            options = Options(args.Skip(1).ToArray());
+            var quickRun = options.ContainsKey("--quick");
+            goodput = args[0] == "goodput" ? GoodputSettingsFrom(options, quickRun) : null;
+            overhead = args[0] == "overhead" ? OverheadSettingsFrom(options, quickRun) : null;
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"{e.Message}{Environment.NewLine}{Usage}");
+            return 2;
+        }
+
         var quick = options.ContainsKey("--quick");
         Console.WriteLine(MachineInfo.Describe());
         IReadOnlyList<string> jsonLines;
         switch (args[0])
         {
             case "goodput":
-                var results = await new GoodputBenchmark(GoodputSettingsFrom(options, quick), Console.Out).RunAsync();
+                var results = await new GoodputBenchmark(goodput!, Console.Out).RunAsync();
                 jsonLines = [.. results.Select(r => r.ToJsonLine())];
                 break;
             case "overhead":
-                jsonLines = await new OverheadBenchmark(OverheadSettingsFrom(options, quick), Console.Out).RunAsync();
+                jsonLines = await new OverheadBenchmark(overhead!, Console.Out).RunAsync();
                 break;
             case "scale":
                 jsonLines = await new ScaleBenchmark(quick ? ScaleSettings.Quick : ScaleSettings.Full, Console.Out).RunAsync();
@@ -65,22 +82,25 @@ internal static class Commands
         return 0;
     }
 
-    private static GoodputSettings GoodputSettingsFrom(Dictionary<string, string?> options, bool quick)
+    /// <summary>The goodput settings the options ask for; throws <see cref="ArgumentException"/> naming a bad option and its value.</summary>
+    internal static GoodputSettings GoodputSettingsFrom(Dictionary<string, string?> options, bool quick)
     {
         var settings = new GoodputSettings { Workload = quick ? WorkloadSpec.Quick : WorkloadSpec.Full };
         if (options.GetValueOrDefault("--systems") is { } systems)
         {
-            settings = settings with { Systems = systems.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToHashSet() };
+            settings = settings with { Systems = systems.Split(',').Select(s => Number("--systems", s, 1, 5)).ToHashSet() };
         }
 
         if (options.GetValueOrDefault("--burst-seconds") is { } burst)
         {
-            settings = settings with { Limits = settings.Limits with { BurstSeconds = double.Parse(burst, CultureInfo.InvariantCulture) } };
+            settings = settings with { Limits = settings.Limits with { BurstSeconds = Number("--burst-seconds", burst, 0.001, 60.0) } };
         }
 
         if (options.GetValueOrDefault("--output-accounting") is { } accounting)
         {
-            settings = settings with { OutputAccounting = Enum.Parse<OutputAccounting>(accounting, ignoreCase: true) };
+            settings = settings with { OutputAccounting = Enum.TryParse<OutputAccounting>(accounting, ignoreCase: true, out var kind) && Enum.IsDefined(kind)
+                ? kind
+                : throw new ArgumentException($"--output-accounting: '{accounting}' is not actual or reserve") };
         }
 
         if (options.GetValueOrDefault("--output-reservation") is { } reservation)
@@ -95,17 +115,17 @@ internal static class Commands
 
         if (options.GetValueOrDefault("--max-tokens") is { } maxTokens)
         {
-            settings = settings with { Workload = settings.Workload with { FixedMaxTokens = int.Parse(maxTokens, CultureInfo.InvariantCulture) } };
+            settings = settings with { Workload = settings.Workload with { FixedMaxTokens = Number("--max-tokens", maxTokens, 1, 1_000_000) } };
         }
 
         if (options.GetValueOrDefault("--mean-output-tokens") is { } meanOutput)
         {
-            settings = settings with { MeanOutputTokens = int.Parse(meanOutput, CultureInfo.InvariantCulture) };
+            settings = settings with { MeanOutputTokens = Number("--mean-output-tokens", meanOutput, 1, 1_000_000) };
         }
 
         if (options.GetValueOrDefault("--remaining-rounding") is { } rounding)
         {
-            settings = settings with { RemainingRounding = int.Parse(rounding, CultureInfo.InvariantCulture) };
+            settings = settings with { RemainingRounding = Number("--remaining-rounding", rounding, 1, 1_000_000) };
         }
 
         return settings;
@@ -129,6 +149,13 @@ internal static class Commands
 
         return settings with { GatewaySettings = environment };
     }
+
+    // A number option's value, or an ArgumentException naming the option, its value and the range allowed.
+    private static T Number<T>(string option, string? value, T min, T max)
+        where T : INumber<T> =>
+        T.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max
+            ? number
+            : throw new ArgumentException($"{option}: '{value}' is not a number from {min} to {max}.");
 
     /// <summary>Reads <c>--name value</c> pairs and bare <c>--flag</c>s.</summary>
     private static Dictionary<string, string?> Options(string[] args)

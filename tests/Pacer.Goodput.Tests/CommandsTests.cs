@@ -1,0 +1,42 @@
+using Pacer.Simulator.Options;
+
+namespace Pacer.Goodput.Tests;
+
+/// <summary>The harness's options: each bad value is named with the option and the range allowed, before anything runs.</summary>
+public sealed class CommandsTests
+{
+    [Theory]
+    [InlineData("--mean-output-tokens", "lots", "--mean-output-tokens: 'lots' is not a number from 1 to 1000000.")]
+    [InlineData("--mean-output-tokens", "-5", "--mean-output-tokens: '-5' is not a number from 1 to 1000000.")]
+    [InlineData("--burst-seconds", "x", "--burst-seconds: 'x' is not a number from 0.001 to 60.")]
+    [InlineData("--systems", "4,9", "--systems: '9' is not a number from 1 to 5.")]
+    [InlineData("--max-tokens", "1.5", "--max-tokens: '1.5' is not a number from 1 to 1000000.")]
+    [InlineData("--output-accounting", "sometimes", "--output-accounting: 'sometimes' is not actual or reserve")]
+    public void GoodputSettingsFrom_BadValue_NamesTheOptionAndItsRange(string option, string value, string expected)
+    {
+        var error = Should.Throw<ArgumentException>(() => Commands.GoodputSettingsFrom(new Dictionary<string, string?> { [option] = value }, quick: true));
+
+        error.Message.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void GoodputSettingsFrom_GoodValues_AreApplied()
+    {
+        var settings = Commands.GoodputSettingsFrom(
+            new Dictionary<string, string?> { ["--mean-output-tokens"] = "120", ["--burst-seconds"] = "2.5", ["--systems"] = "4,5", ["--output-accounting"] = "reserve" },
+            quick: true);
+
+        settings.MeanOutputTokens.ShouldBe(120);
+        settings.Limits.BurstSeconds.ShouldBe(2.5);
+        settings.Systems.Order().ShouldBe([4, 5]);
+        settings.OutputAccounting.ShouldBe(OutputAccounting.Reserve);
+    }
+
+    [Fact]
+    public async Task RunAsync_BadOption_Exits2BeforeRunningAnything()
+    {
+        var code = await Commands.RunAsync(["goodput", "--mean-output-tokens", "lots"]).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        code.ShouldBe(2);
+    }
+}
