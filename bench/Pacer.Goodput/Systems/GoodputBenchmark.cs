@@ -159,7 +159,7 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
         {
             var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { model = WorkItem.Model, max_tokens = i.MaxTokens, messages = new[] { new { role = "user", content = i.Prompt } } });
             var actual = counted[i.Tag];
-            return (Actual: actual, Error: estimator.Estimate(WorkItem.Model, body) - actual);
+            return (Actual: actual, Error: estimator.Estimate(WorkItem.Model, body).Tokens - actual);
         }).ToList();
         var large = errors.Where(e => e.Actual >= 500).ToList();
         var c = CultureInfo.InvariantCulture;

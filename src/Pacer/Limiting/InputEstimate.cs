@@ -7,9 +7,4 @@ namespace Pacer.Limiting;
 /// </summary>
 /// <param name="Tokens">The estimated input tokens.</param>
 /// <param name="CharsPerToken">The characters-per-token ratio the text was divided by.</param>
-public readonly record struct InputEstimate(int Tokens, double CharsPerToken)
-{
-    /// <summary>Gives the estimated tokens, for code that only needs the number.</summary>
-    /// <param name="estimate">The estimate.</param>
-    public static implicit operator int(InputEstimate estimate) => estimate.Tokens;
-}
+public readonly record struct InputEstimate(int Tokens, double CharsPerToken);

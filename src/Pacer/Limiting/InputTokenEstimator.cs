@@ -60,23 +60,13 @@ public sealed class InputTokenEstimator
     /// Moves <paramref name="model"/>'s ratio toward the one that would have made <paramref name="estimate"/> equal
     /// <paramref name="actualInputTokens"/> (an exponential moving average, clamped to
     /// [<see cref="MinCharsPerToken"/>, <see cref="MaxCharsPerToken"/>]). The target is the ratio the estimate was made
-    /// with, corrected by its error, so answers to estimates made before earlier calibrations do not apply the same
-    /// correction again. Ignores empty values.
+    /// with (the current one for an estimate that names none), corrected by its error, so answers to estimates made
+    /// before earlier calibrations do not apply the same correction again. Ignores empty values.
     /// </summary>
-    public void Calibrate(string model, InputEstimate estimate, int actualInputTokens) =>
-        Calibrate(model, estimate.Tokens, estimate.CharsPerToken > 0 ? estimate.CharsPerToken : null, actualInputTokens);
-
-    /// <summary>
-    /// Calibrates with an estimate whose ratio is unknown (not made by <see cref="Estimate"/>): the target is the
-    /// current ratio corrected by the estimate's error. Prefer <see cref="Calibrate(string, InputEstimate, int)"/>.
-    /// </summary>
-    public void Calibrate(string model, int estimate, int actualInputTokens) =>
-        Calibrate(model, estimate, usedCharsPerToken: null, actualInputTokens);
-
-    private void Calibrate(string model, int estimate, double? usedCharsPerToken, int actualInputTokens)
+    public void Calibrate(string model, InputEstimate estimate, int actualInputTokens)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (estimate <= 0 || actualInputTokens <= 0)
+        if (estimate.Tokens <= 0 || actualInputTokens <= 0)
         {
             return;
         }
@@ -91,7 +81,7 @@ public sealed class InputTokenEstimator
             ratio = _ratios.GetOrAdd(model, _ => new Ratio(InitialCharsPerToken));
         }
 
-        ratio.Update(usedCharsPerToken, estimate / (double)actualInputTokens);
+        ratio.Update(estimate.CharsPerToken > 0 ? estimate.CharsPerToken : null, estimate.Tokens / (double)actualInputTokens);
     }
 
     /// <summary>A ratio updated lock-free.</summary>

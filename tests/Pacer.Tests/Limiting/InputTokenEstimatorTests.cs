@@ -113,7 +113,7 @@ public sealed class InputTokenEstimatorTests
     {
         var estimator = new InputTokenEstimator();
 
-        estimator.Calibrate(Model, estimate: 200, actualInputTokens: 100);
+        estimator.Calibrate(Model, estimate: new InputEstimate(200, 0), actualInputTokens: 100);
 
         // Target 3.6 x 2 = 7.2; one step of 0.2: 3.6 + 0.72.
         estimator.CharsPerToken(Model).ShouldBe(4.32, tolerance: 1e-9);
@@ -135,7 +135,7 @@ public sealed class InputTokenEstimatorTests
         estimator.CharsPerToken(Model).ShouldBe(3.0, tolerance: 0.01);
         for (var i = 0; i < 60; i++)
         {
-            estimator.Calibrate(Model, estimate: 1000, actualInputTokens: 1);
+            estimator.Calibrate(Model, estimate: new InputEstimate(1000, 0), actualInputTokens: 1);
         }
 
         estimator.CharsPerToken(Model).ShouldBe(InputTokenEstimator.MaxCharsPerToken);
@@ -178,11 +178,11 @@ public sealed class InputTokenEstimatorTests
     }
 
     [Fact]
-    public void Calibrate_EstimateNotMadeByThisEstimator_CorrectsTheCurrentRatio()
+    public void Calibrate_EstimateNamingNoRatio_CorrectsTheCurrentRatio()
     {
         var estimator = new InputTokenEstimator();
-        estimator.Calibrate(Model, estimate: 200, actualInputTokens: 100);
-        estimator.Calibrate(Model, estimate: 200, actualInputTokens: 100);
+        estimator.Calibrate(Model, estimate: new InputEstimate(200, 0), actualInputTokens: 100);
+        estimator.Calibrate(Model, estimate: new InputEstimate(200, 0), actualInputTokens: 100);
 
         // 3.6 -> 4.32 -> 4.32 + 0.2 x (8.64 - 4.32).
         estimator.CharsPerToken(Model).ShouldBe(5.184, tolerance: 1e-9);
@@ -193,8 +193,8 @@ public sealed class InputTokenEstimatorTests
     {
         var estimator = new InputTokenEstimator();
 
-        estimator.Calibrate(Model, 0, 100);
-        estimator.Calibrate(Model, 100, 0);
+        estimator.Calibrate(Model, new InputEstimate(0, 3.6), 100);
+        estimator.Calibrate(Model, new InputEstimate(100, 3.6), 0);
 
         estimator.CharsPerToken(Model).ShouldBe(InputTokenEstimator.DefaultCharsPerToken);
     }
