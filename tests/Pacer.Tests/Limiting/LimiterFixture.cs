@@ -46,5 +46,14 @@ internal sealed class LimiterFixture : IDisposable
 
     public void Advance(TimeSpan by) => Time.Advance(by);
 
+    /// <summary>Asserts that <paramref name="pending"/> waits exactly <paramref name="wait"/> (to the millisecond) and is then admitted.</summary>
+    public void ShouldAdmitAfter(PendingPermit pending, TimeSpan wait)
+    {
+        Advance(wait - TimeSpan.FromMilliseconds(1));
+        pending.IsCompleted.ShouldBeFalse();
+        Advance(TimeSpan.FromMilliseconds(1));
+        pending.IsAdmitted.ShouldBeTrue();
+    }
+
     public void Dispose() => Limiter.Dispose();
 }

@@ -43,10 +43,7 @@ public sealed class LimiterLearnedCapacityTests
 
         // max_tokens 3,000 never fits a 1,833.3 bucket; it passes once the bucket is full (2.5 s), leaving a debt.
         var large = fixture.Start(output: 3_000);
-        fixture.Advance(TimeSpan.FromMilliseconds(2_499));
-        large.IsCompleted.ShouldBeFalse();
-        fixture.Advance(TimeSpan.FromMilliseconds(1));
-        large.IsAdmitted.ShouldBeTrue();
+        fixture.ShouldAdmitAfter(large, TimeSpan.FromMilliseconds(2_500));
         OutputRemaining(fixture).ShouldBe(0);
     }
 

@@ -30,10 +30,7 @@ public sealed class LimiterTokenBurstTests
 
         // Empty after 5,000: 1,000 tokens per second come back, so the next 1,000 wait exactly one second.
         var next = fixture.Start(input: 1_000);
-        fixture.Advance(TimeSpan.FromMilliseconds(999));
-        next.IsCompleted.ShouldBeFalse();
-        fixture.Advance(TimeSpan.FromMilliseconds(1));
-        next.IsAdmitted.ShouldBeTrue();
+        fixture.ShouldAdmitAfter(next, TimeSpan.FromSeconds(1));
     }
 
     [Fact]
@@ -53,17 +50,11 @@ public sealed class LimiterTokenBurstTests
 
         // 8,000 is above the 5,000 capacity but within the minute's limit: it waits until the bucket is full (5 s).
         var large = fixture.Start(input: 8_000);
-        fixture.Advance(TimeSpan.FromMilliseconds(4_999));
-        large.IsCompleted.ShouldBeFalse();
-        fixture.Advance(TimeSpan.FromMilliseconds(1));
-        large.IsAdmitted.ShouldBeTrue();
+        fixture.ShouldAdmitAfter(large, TimeSpan.FromSeconds(5));
 
         // Then the debt of 3,000 below empty, plus 1,000 for the next request: 4 seconds.
         var after = fixture.Start(input: 1_000);
-        fixture.Advance(TimeSpan.FromMilliseconds(3_999));
-        after.IsCompleted.ShouldBeFalse();
-        fixture.Advance(TimeSpan.FromMilliseconds(1));
-        after.IsAdmitted.ShouldBeTrue();
+        fixture.ShouldAdmitAfter(after, TimeSpan.FromSeconds(4));
     }
 
     [Fact]
