@@ -38,7 +38,9 @@ public interface ILimiterStore
     /// <summary>
     /// Notes that the server's count now includes an admitted request holding <paramref name="held"/> (a response to it,
     /// or to a request sent after it, came): what it holds is no longer subtracted from the server's remaining.
-    /// <paramref name="counted"/> says whether that includes its output reservation.
+    /// <paramref name="counted"/> says whether that includes its output reservation. <see cref="ServerCount.Produced"/>
+    /// comes only after <see cref="ServerCount.RequestAndInput"/> was confirmed for the same request, and confirms its
+    /// output hold alone; its <see cref="Complete"/> then leaves the learned output budget as the server reported it.
     /// </summary>
     void Confirm(BucketKey bucket, RequestCost held, ServerCount counted, long now);
 
