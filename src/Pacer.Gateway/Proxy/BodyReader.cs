@@ -37,18 +37,7 @@ internal static class BodyReader
     private static async Task<byte[]> ReadDeclaredAsync(Stream body, int length, CancellationToken cancellationToken)
     {
         var bytes = new byte[length];
-        var filled = 0;
-        while (filled < length)
-        {
-            var read = await body.ReadAsync(bytes.AsMemory(filled), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return bytes[..filled];
-            }
-
-            filled += read;
-        }
-
-        return bytes;
+        var filled = await body.ReadAtLeastAsync(bytes, length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        return filled == length ? bytes : bytes[..filled];
     }
 }
