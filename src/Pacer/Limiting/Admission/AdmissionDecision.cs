@@ -11,7 +11,11 @@ namespace Pacer.Limiting;
 /// The wait imposed by the constraints shared by every request (the request rate) alone: when another request, of any
 /// bucket, might be admitted. Zero when they do not block on time.
 /// </param>
-public readonly record struct AdmissionDecision(AdmissionStatus Status, TimeSpan RetryAfter, AdmissionBlockers Blockers, TimeSpan SharedRetryAfter = default)
+/// <param name="OutputReservedOnArrival">
+/// Whether the store knows that the bucket's upstream reserves <c>max_tokens</c> on arrival (learned by any process
+/// sharing the store), so that a request holds its whole <c>max_tokens</c> against the learned output budget.
+/// </param>
+public readonly record struct AdmissionDecision(AdmissionStatus Status, TimeSpan RetryAfter, AdmissionBlockers Blockers, TimeSpan SharedRetryAfter = default, bool OutputReservedOnArrival = false)
 {
     /// <summary>Gets the decision that admits the request.</summary>
     public static AdmissionDecision Admit { get; } = new(AdmissionStatus.Admitted, TimeSpan.Zero, AdmissionBlockers.None);

@@ -3,61 +3,51 @@ using Pacer.Configuration;
 namespace Pacer.Limiting;
 
 /// <summary>
-/// Where the limiter keeps the state that a shared store could hold for several processes: the operator's
-/// request-rate window and pacing, the concurrency count, per-(key, model class) token buckets learned from headers or
-/// set by the operator, and cooldowns. Each member is one atomic decision (a Redis store would run each as one
-/// script on server time). Times are durations or ticks of the engine's monotonic clock
-/// (<see cref="TimeSpan.Ticks"/> units); the fair queue of waiters stays in the engine's process.
+/// Where the limiter's numbers live: the operator's request-rate window and pacing, the concurrency leases, and per
+/// (upstream key, model class) the learned upstream budgets, the operator's token budgets, a cooldown and the learned
+/// output accounting. A store offers a few atomic operations on plain numbers; every rule about what a request holds,
+/// what is refunded and what the server has already counted is the engine's (see <c>docs/LIMITER.md</c>), the same for
+/// every store. Calls are made outside the limiter's lock, one per admission pass. Times are the store's own: a store
+/// shared by several processes reads one clock (Redis <c>TIME</c>), never each process's; every duration passed in or
+/// out is relative to that clock's now.
 /// </summary>
 public interface ILimiterStore
 {
     /// <summary>
-    /// Decides whether a request of <paramref name="cost"/> for <paramref name="bucket"/> may be admitted at
-    /// <paramref name="now"/> under <paramref name="policy"/>; when <paramref name="commit"/> is true and it may, takes
-    /// its reservation (one request, one concurrency slot, its input and output tokens) in the same step.
+    /// Gets how long a concurrency lease lives unless its holder renews it (<see cref="RenewAsync"/>); null when leases
+    /// never expire because the store lives and dies with the process that holds them.
     /// </summary>
-    AdmissionDecision TryAdmit(BucketKey bucket, RequestCost cost, PacerOptions policy, long now, bool commit);
+    TimeSpan? LeaseTimeToLive { get; }
 
     /// <summary>
-    /// Reconciles an admitted request with its real usage: refunds or charges the difference to the operator's token
-    /// budgets and the learned output budget, and to the learned input budget unless a response already showed what
-    /// the server <paramref name="counted"/> of it (the API counts input at once, output as it is produced or, under
-    /// the reserving accounting, as <c>max_tokens</c> on arrival, refunded at the end).
+    /// Raised, outside any lock of the store's, when capacity may have been freed by a holder the limiter does not see
+    /// (another limiter or process released a lease, a cooldown or a policy changed): waiters should look again.
     /// </summary>
-    void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, ServerCount counted, PacerOptions policy, long now);
+    event EventHandler? CapacityFreed;
 
     /// <summary>
-    /// Ends an admitted request: frees its concurrency slot; when it was never <paramref name="completed"/>, returns its
-    /// token reservation (the request itself still counts against requests per minute). <paramref name="held"/> is
-    /// what it holds: its reservation, or its real usage once completed; what the server <paramref name="counted"/> of
-    /// it is not refunded (the server's figure stands). It only ever refunds, so <paramref name="now"/> may be the
-    /// engine's last clock reading rather than a fresh one.
+    /// Decides the candidates of <paramref name="batch"/> in order, atomically, and writes one decision each. A candidate
+    /// is admitted when every budget it draws on allows it; it then takes from all of them and holds a concurrency lease,
+    /// or takes nothing. A bucket whose candidate must wait stays closed to the later candidates of the batch (FIFO per
+    /// bucket); once a limit shared by every request refuses one, the rest get the same refusal.
     /// </summary>
-    void Release(BucketKey bucket, RequestCost held, bool completed, ServerCount counted, PacerOptions policy, long now);
+    ValueTask AdmitAsync(AdmissionBatch batch, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Notes that the server's count now includes an admitted request holding <paramref name="held"/> (a response to it,
-    /// or to a request sent after it, came): what it holds is no longer subtracted from the server's remaining.
-    /// <paramref name="counted"/> says whether that includes its output reservation. <see cref="ServerCount.Produced"/>
-    /// comes only after <see cref="ServerCount.RequestAndInput"/> was confirmed for the same request, and confirms its
-    /// output hold alone; its <see cref="Complete"/> then leaves the learned output budget as the server reported it.
+    /// Applies one update to a bucket atomically, in this order: refill, the deltas of <see cref="BucketUpdate.Change"/>,
+    /// the learned levels, the cooldown, the output accounting flag, and last frees the lease named.
     /// </summary>
-    void Confirm(BucketKey bucket, RequestCost held, ServerCount counted, long now);
+    ValueTask UpdateAsync(BucketUpdate update, CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// Corrects the learned budgets of <paramref name="bucket"/> to what a response says: each becomes the server's
-    /// remaining less what requests not yet counted by the server hold (see <see cref="Confirm"/>). When
-    /// <paramref name="outputReservedOnArrival"/>, the upstream refuses whenever less than <c>max_tokens</c> remains, so
-    /// the output remaining, rounded by the API, is taken at the low end of its rounding, as the input remaining is.
-    /// </summary>
-    void Observe(BucketKey bucket, RateLimitObservation observation, bool outputReservedOnArrival, long now);
+    /// <summary>Extends the leases of <paramref name="owner"/> named in <paramref name="leases"/> by <see cref="LeaseTimeToLive"/>; an expired lease is not revived.</summary>
+    ValueTask RenewAsync(string owner, ReadOnlyMemory<long> leases, CancellationToken cancellationToken = default);
 
-    /// <summary>Blocks every admission for <paramref name="bucket"/> until <paramref name="until"/> (kept if later than an existing cooldown).</summary>
-    void Cooldown(BucketKey bucket, long until);
+    /// <summary>Forgets, for every bucket, what was learned of the upstream's output accounting (the operator chose it again).</summary>
+    ValueTask ForgetOutputAccountingAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Reads the requests in flight and in the 60-second window at <paramref name="now"/> (queued: 0, the engine knows them).</summary>
-    LimiterLoad Load(long now);
+    /// <summary>Reads the requests in flight and in the 60-second window without allocating (queued: 0, the engine knows them); a shared store may answer with its latest reading.</summary>
+    LimiterLoad ReadLoad();
 
-    /// <summary>Reads the state at <paramref name="now"/>; <paramref name="wallNow"/> is the same moment on the wall clock.</summary>
-    LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow);
+    /// <summary>Reads the state, with each bucket's levels refilled to the store's now under <paramref name="policy"/>.</summary>
+    ValueTask<LimiterStoreSnapshot> SnapshotAsync(PacerOptions policy, CancellationToken cancellationToken = default);
 }

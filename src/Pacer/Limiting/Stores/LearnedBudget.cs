@@ -1,8 +1,8 @@
 namespace Pacer.Limiting;
 
 /// <summary>
-/// One upstream budget learned from response headers: the server's limit, a local bucket corrected to the server's
-/// remaining on every response, and what requests still unknown to the server hold. Not thread-safe.
+/// One upstream budget learned from response headers, as a store keeps it: the server's limit, a local bucket corrected
+/// to the server's remaining on every response, and what requests still unknown to the server hold. Not thread-safe.
 /// </summary>
 internal struct LearnedBudget
 {
@@ -16,9 +16,8 @@ internal struct LearnedBudget
     public double Unconfirmed;
 
     /// <summary>
-    /// The largest capacity the server's bucket is sure to have, as its responses show it: what remained (less the
-    /// rounding) plus what refills before the reset (less the second the reset is rounded up by); 0 until a response
-    /// with a reset tells. The API's bucket may hold less than a whole minute (a few seconds of refill).
+    /// The largest capacity the server's bucket is sure to have, as its responses show it: 0 until a response with a
+    /// reset tells. The API's bucket may hold less than a whole minute (a few seconds of refill).
     /// </summary>
     public double Capacity;
 
@@ -34,6 +33,12 @@ internal struct LearnedBudget
     /// </summary>
     public readonly double Size => Capacity > 0 && Capacity < Limit ? Capacity : Limit;
 
+    /// <summary>
+    /// Gets how much the server's bucket could take back if it refunded now: its debt as last learned, less its refill
+    /// since (the local debt without what was spent after the learning).
+    /// </summary>
+    public readonly double RefundRoom => Math.Max(0, Bucket.Debt - SpentSinceLearn);
+
     /// <summary>Brings the bucket to <paramref name="now"/> when the limit is known.</summary>
     public void Refill(long now)
     {
@@ -43,15 +48,54 @@ internal struct LearnedBudget
         }
     }
 
-    /// <summary>
-    /// Gets how much the server's bucket could take back if it refunded now: its debt as last learned, less its refill
-    /// since (the local debt without what was spent after the learning). A refund beyond that overflows the server's
-    /// capacity and is lost there, whatever requests admitted meanwhile will take once they arrive.
-    /// </summary>
-    public readonly double RefundRoom => Math.Max(0, Bucket.Debt - SpentSinceLearn);
+    /// <summary>Gets the ticks until <paramref name="amount"/> may be taken; 0 when it may now or the limit is unknown.</summary>
+    public readonly long TicksUntil(double amount) => IsKnown ? Bucket.TicksUntil(amount, Size, Limit) : 0;
 
-    /// <summary>Spends (or with a negative amount refunds) on the bucket when the limit is known.</summary>
-    public void Spend(double amount)
+    /// <summary>Takes what an admitted request holds: from the bucket (when known), and into the unconfirmed total.</summary>
+    public void Take(double amount)
+    {
+        Spend(amount);
+        Unconfirmed += amount;
+    }
+
+    /// <summary>Applies a delta; a refund <paramref name="withinRoom"/> goes back no further than <see cref="RefundRoom"/>.</summary>
+    public void Apply(BudgetDelta delta, bool withinRoom)
+    {
+        var debt = delta.Debt;
+        if (withinRoom && debt < 0 && IsKnown)
+        {
+            debt = -Math.Min(-debt, RefundRoom);
+        }
+
+        Spend(debt);
+        Unconfirmed = Math.Max(0, Unconfirmed + delta.Unconfirmed);
+    }
+
+    /// <summary>Takes the server's word: capacity first, then the level (the remaining less the margin less what is unconfirmed).</summary>
+    public void Learn(in LearnedLevel level, long now)
+    {
+        if (!level.IsKnown)
+        {
+            return;
+        }
+
+        if (level.ShownCapacity >= 0)
+        {
+            Capacity = level.Limit == Limit ? Math.Max(Capacity, level.ShownCapacity) : level.ShownCapacity;
+        }
+
+        var margin = Capacity > 0 && Capacity < level.SmallBucketBelow ? level.SmallBucketMargin : level.Margin;
+        Limit = level.Limit;
+        Bucket.Reset(Size - Math.Max(0, level.Remaining - margin) + Unconfirmed, now);
+        SpentSinceLearn = 0;
+    }
+
+    /// <summary>Gets the snapshot of this budget.</summary>
+    public readonly BudgetSnapshot ToSnapshot(DateTimeOffset wallNow) => IsKnown
+        ? new BudgetSnapshot(Limit, (long)Math.Floor(Math.Max(0, Bucket.Available(Size))), wallNow + TimeSpan.FromTicks(Bucket.TicksUntilFull(Limit)))
+        : new BudgetSnapshot(null, null, null);
+
+    private void Spend(double amount)
     {
         if (IsKnown)
         {
@@ -62,37 +106,4 @@ internal struct LearnedBudget
             }
         }
     }
-
-    /// <summary>Takes the server's word: the bucket holds <paramref name="remaining"/> less what is still unconfirmed.</summary>
-    public void Learn(long limit, double remaining, long now)
-    {
-        Limit = limit;
-        Bucket.Reset(Size - remaining + Unconfirmed, now);
-        SpentSinceLearn = 0;
-    }
-
-    /// <summary>
-    /// Raises <see cref="Capacity"/> with one response to what it proves the server's bucket holds at least: what
-    /// remained (less <paramref name="rounding"/>, how far the header may lie above the truth) plus what refills before
-    /// the reset (less one second: the reset is given in whole seconds, rounded up), or the whole limit when it reads
-    /// full. A new limit starts again.
-    /// </summary>
-    public void LearnCapacity(BudgetObservation observation, double rounding)
-    {
-        if (observation.ResetIn is { } resetIn)
-        {
-            // A bucket that reads full holds the whole limit.
-            var refill = Math.Max(0, resetIn.TotalMinutes - (1.0 / 60)) * observation.Limit;
-            var shown = observation.Remaining >= observation.Limit ? observation.Limit : Math.Max(0, observation.Remaining - rounding + refill);
-            Capacity = observation.Limit == Limit ? Math.Max(Capacity, shown) : shown;
-        }
-    }
-
-    /// <summary>Removes <paramref name="amount"/> from the unconfirmed total, never below zero.</summary>
-    public void Confirm(double amount) => Unconfirmed = Math.Max(0, Unconfirmed - amount);
-
-    /// <summary>Gets the snapshot of this budget.</summary>
-    public readonly BudgetSnapshot ToSnapshot(DateTimeOffset wallNow) => IsKnown
-        ? new BudgetSnapshot(Limit, (long)Math.Floor(Math.Max(0, Bucket.Available(Size))), wallNow + TimeSpan.FromTicks(Bucket.TicksUntilFull(Limit)))
-        : new BudgetSnapshot(null, null, null);
 }
