@@ -71,6 +71,9 @@ public enum AdmissionBlockers
     /// <summary>The operator's <c>OutputTokensPerMinute</c> budget.</summary>
     OutputTokenBudget = 128,
 
+    /// <summary>The store shared by several processes cannot be reached and its failure policy is to refuse (fail closed).</summary>
+    SharedStore = 256,
+
     /// <summary>The constraints shared by every request, whatever its bucket.</summary>
-    Shared = Concurrency | RequestRate,
+    Shared = Concurrency | RequestRate | SharedStore,
 }

@@ -5,7 +5,8 @@ namespace Pacer.Limiting;
 /// <summary>
 /// Keeps a limiter's concurrency leases alive in a store whose leases expire: every third of their time to live it
 /// renews, in one call, the lease of every permit still held, so that a long request or stream keeps its slot and a
-/// crashed process's slots come back within one time to live. Track and Forget run under the limiter's lock.
+/// crashed process's slots come back within one time to live. It renews even with no lease held: the call is also the
+/// process's heartbeat, by which a shared store counts the live instances. Track and Forget run under the limiter's lock.
 /// </summary>
 internal sealed class LeaseRenewal : IDisposable
 {
@@ -54,12 +55,6 @@ internal sealed class LeaseRenewal : IDisposable
             }
 
             _held.CopyTo(_ids);
-        }
-
-        if (count == 0)
-        {
-            Volatile.Write(ref _renewing, 0);
-            return;
         }
 
         _ = RenewAsync(count);
