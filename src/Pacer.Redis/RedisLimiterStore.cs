@@ -66,7 +66,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
         _local = new InMemoryLimiterStore(_time);
         _logger = logger ?? NullLogger.Instance;
         _clock = clock;
-        _redis.GetSubscriber().Subscribe(_keys.Freed, (_, _) => CapacityFreed?.Invoke(this, EventArgs.Empty));
+        _ = SubscribeAsync();
     }
 
     /// <inheritdoc />
@@ -292,6 +292,20 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
     private static TimeSpan FromMicros(long micros) => TimeSpan.FromTicks(micros * 10);
 
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Listens for the releases of other processes; the client restores the subscription after a reconnect.</summary>
+    private async Task SubscribeAsync()
+    {
+        try
+        {
+            await _redis.GetSubscriber().SubscribeAsync(_keys.Freed, (_, _) => CapacityFreed?.Invoke(this, EventArgs.Empty)).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsOutage(exception))
+        {
+            // Waiters blocked on concurrency then look again every second (the limiter's safety poll) until it is back.
+            RedisStoreLog.SubscribeFailed(_logger, exception.GetType().Name);
+        }
+    }
 
     private RedisValue Clock() => _clock is null ? RedisValue.EmptyString : _clock();
 

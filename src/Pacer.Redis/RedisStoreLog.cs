@@ -16,4 +16,8 @@ internal static partial class RedisStoreLog
     [LoggerMessage(EventId = 62, EventName = "RedisRecovered", Level = LogLevel.Warning,
         Message = "Redis is reachable again: the limits are shared across instances again")]
     public static partial void Recovered(ILogger logger);
+
+    [LoggerMessage(EventId = 63, EventName = "RedisSubscribeFailed", Level = LogLevel.Warning,
+        Message = "Could not subscribe to release notices on Redis ({ExceptionType}); waiters blocked on concurrency look again every second")]
+    public static partial void SubscribeFailed(ILogger logger, string exceptionType);
 }
