@@ -27,7 +27,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
     private readonly RedisKeys _keys;
     private readonly InMemoryLimiterStore _local;
     private readonly TimeProvider _time;
-    private readonly ILogger _logger;
+    private ILogger _logger;
     private readonly Func<long>? _clock;
     private readonly Lock _gate = new();
     private readonly HashSet<(string Owner, long Id)> _localLeases = [];
@@ -135,6 +135,17 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
         }
 
         return store;
+    }
+
+    /// <summary>Sends the store's log lines to a logger of <paramref name="loggers"/> from now on (for a store connected before the host's logging existed); returns the store.</summary>
+    public RedisLimiterStore WithLoggerFrom(ILoggerFactory? loggers)
+    {
+        if (loggers is not null)
+        {
+            _logger = loggers.CreateLogger<RedisLimiterStore>();
+        }
+
+        return this;
     }
 
     /// <inheritdoc />

@@ -181,7 +181,8 @@ public sealed class InMemoryLimiterStore : ILimiterStore
             ref readonly var candidate = ref batch.Candidate(i);
             if (shared.BlockedForAll)
             {
-                batch.Decide(i, shared);
+                // Each carries its own bucket's learned accounting.
+                batch.Decide(i, shared with { OutputReservedOnArrival = Get(candidate.Bucket, now).ReservesMaxTokens });
                 continue;
             }
 

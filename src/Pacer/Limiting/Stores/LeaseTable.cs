@@ -2,7 +2,7 @@ namespace Pacer.Limiting;
 
 /// <summary>
 /// The concurrency leases of an in-memory store: each held by an owner under an id, and, when a time to live is set,
-/// expiring unless renewed. Without one, only the count is kept (a lease ends when released). Not thread-safe.
+/// expiring unless renewed (without one, a lease ends only when freed). Not thread-safe.
 /// </summary>
 internal sealed class LeaseTable(long timeToLive)
 {
@@ -23,11 +23,10 @@ internal sealed class LeaseTable(long timeToLive)
 
     public void Hold(string owner, long id, long now)
     {
-        _count++;
-        if (timeToLive > 0)
+        var expiry = timeToLive > 0 ? now + timeToLive : long.MaxValue;
+        if (_expiries.TryAdd((owner, id), expiry))
         {
-            var expiry = now + timeToLive;
-            _expiries[(owner, id)] = expiry;
+            _count++;
             _earliest = Math.Min(_earliest, expiry);
         }
     }
@@ -35,18 +34,7 @@ internal sealed class LeaseTable(long timeToLive)
     /// <summary>Frees a lease; returns whether it was held (a second free, or a free after expiry, changes nothing).</summary>
     public bool Free(string owner, long id)
     {
-        if (timeToLive > 0)
-        {
-            if (!_expiries.Remove((owner, id)))
-            {
-                return false;
-            }
-
-            _count--;
-            return true;
-        }
-
-        if (_count == 0)
+        if (!_expiries.Remove((owner, id)))
         {
             return false;
         }
