@@ -48,9 +48,13 @@ ship_record() {
 }
 
 # Builds the project and prints the symbols it reports as RS0016 (public, not recorded) or RS0017 (recorded, gone), as
-# "RULE<tab>symbol" lines, the symbol as the record writes it.
+# "RULE<tab>symbol" lines, the symbol as the record writes it. Warnings stay warnings here, so that a referenced
+# library whose own record is out of date still builds; only this project's diagnostics count.
 reported() {
+  local full
+  full=$(realpath "$1")
   dotnet build "$1" -nologo -clp:NoSummary -p:TreatWarningsAsErrors=false 2>&1 \
+    | grep -F " [$full]" \
     | sed -n -E "s/.* (RS001[67]): Symbol '(.*)' is (not part of|part of) the declared .*/\1\t\2/p" \
     | LC_ALL=C sort -u || true
 }

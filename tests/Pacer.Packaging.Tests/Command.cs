@@ -61,6 +61,8 @@ internal static class Command
             start.Environment.Remove(name);
         }
 
+        // No MSBuild worker nodes left running after a child build.
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

@@ -17,6 +17,7 @@ public sealed class ConsumerPackageTests(PackedLibraries packed) : IClassFixture
     [InlineData("Pacer")]
     [InlineData("Pacer.Anthropic")]
     [InlineData("Pacer.PostgreSql")]
+    [InlineData("Pacer.Redis")]
     public void Pack_Library_CarriesItsReadmeLicenseRepositoryDocsAndSymbols(string id)
     {
         using var package = ZipFile.OpenRead(packed.Package(id));

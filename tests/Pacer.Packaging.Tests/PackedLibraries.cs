@@ -39,7 +39,7 @@ public sealed class PackedLibraries : IAsyncLifetime
         var global = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } set
             ? set
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        foreach (var id in new[] { "pacer", "pacer.anthropic", "pacer.postgresql" })
+        foreach (var id in new[] { "pacer", "pacer.anthropic", "pacer.postgresql", "pacer.redis" })
         {
             TryDelete(Path.Combine(global, id, Version));
             if (Directory.Exists(Path.Combine(global, id)) && !Directory.EnumerateFileSystemEntries(Path.Combine(global, id)).Any())
