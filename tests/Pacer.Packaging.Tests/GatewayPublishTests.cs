@@ -60,7 +60,8 @@ public sealed partial class GatewayPublishTests(PublishedGateway gateway) : ICla
             response.Headers.GetValues("x-pacer-attempts").ShouldBe(["1"]);
             File.Exists(Path.Combine(run, "data", "pacer.db")).ShouldBeTrue();
 
-            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            // bash's own kill: no procps needed.
+            using (var term = Process.Start("bash", ["-c", $"kill -TERM {process.Id}"]))
             {
                 await term.WaitForExitAsync().WaitAsync(Bound);
             }
