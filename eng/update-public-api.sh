@@ -10,7 +10,7 @@
 # is gone. PublicAPI.Shipped.txt is never edited except by --ship. Review the diff: it is the API change.
 # See CONTRIBUTING.md, "Changing the public API".
 set -euo pipefail
-cd "$(dirname "$0")/.."
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 ship=0
 projects=()
@@ -19,12 +19,14 @@ for arg in "$@"; do
     --ship) ship=1 ;;
     -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "update-public-api.sh: unknown option '$arg'" >&2; sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
-    *.csproj) projects+=("$arg") ;;
+    *.csproj) [ -f "$arg" ] || { echo "update-public-api.sh: no project '$arg'" >&2; exit 2; }
+       projects+=("$(realpath --relative-to="$root" "$arg")") ;;
     *) found=$(ls "$arg"/*.csproj 2>/dev/null | head -n 1) || true
        if [ -z "$found" ]; then echo "update-public-api.sh: no project in '$arg'" >&2; exit 2; fi
-       projects+=("$found") ;;
+       projects+=("$(realpath --relative-to="$root" "$found")") ;;
   esac
 done
+cd "$root"
 
 if [ "${#projects[@]}" = 0 ]; then
   for proj in src/*/*.csproj; do
