@@ -11,6 +11,19 @@ internal static class Command
 
     public static async Task<string> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, params (string Name, string Value)[] environment)
     {
+        var (exitCode, output, description) = await ExecuteAsync(fileName, arguments, workingDirectory, environment);
+        return exitCode == 0 ? output : throw new InvalidOperationException($"{description} exited with {exitCode}:\n{output}");
+    }
+
+    /// <summary>Runs a program that may fail; returns its exit code and its output (standard output and error).</summary>
+    public static async Task<(int ExitCode, string Output)> TryRunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory)
+    {
+        var (exitCode, output, _) = await ExecuteAsync(fileName, arguments, workingDirectory, []);
+        return (exitCode, output);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Description)> ExecuteAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, (string Name, string Value)[] environment)
+    {
         using var process = new Process { StartInfo = StartInfo(fileName, arguments, workingDirectory, environment) };
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
@@ -29,12 +42,7 @@ internal static class Command
         }
 
         process.WaitForExit(); // the last lines of output
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{Describe(process.StartInfo)} exited with {process.ExitCode}:\n{Text(output)}");
-        }
-
-        return Text(output);
+        return (process.ExitCode, Text(output), Describe(process.StartInfo));
     }
 
     /// <summary>
