@@ -68,6 +68,7 @@ internal sealed class AdmissionPump
         // A bucket whose first waiter must wait stays closed to later waiters in this pass, so that a large
         // request is not starved by small ones drawing on the same budget.
         _blocked.Clear();
+        Queue.BeginPass(policy.BatchMinShare);
         var wakeAt = long.MaxValue;
         var misses = 0;
         while (Queue.Cursor is { } lane && misses < Queue.Users)

@@ -85,6 +85,9 @@ public sealed partial class Limiter : IDisposable
     /// <summary>Gets the requests waiting for admission (the snapshot's <c>QueuedRequests</c>); no lock, no allocation.</summary>
     public int Queued => _queue.Count;
 
+    /// <summary>Gets the requests of one priority class waiting for admission; no lock, no allocation.</summary>
+    public int QueuedOf(RequestPriority priority) => _queue.CountOf(priority);
+
     /// <summary>Gets the admissions in the last 60 seconds (the snapshot's <c>RequestsInLastMinute</c>); a brief lock, no allocation.</summary>
     public int RequestsInLastMinute => Load().RecentRequests;
 
@@ -133,7 +136,7 @@ public sealed partial class Limiter : IDisposable
                 return Refuse(rejection);
             }
 
-            waiter = new Waiter(this, bucket, request.Model, request.Cost.LearnedOutputTokens, cost, now, expiresAt);
+            waiter = new Waiter(this, bucket, request.Model, request.Cost.LearnedOutputTokens, cost, now, expiresAt) { Priority = request.Priority };
             _queue.Enqueue(waiter, request.User);
 
             // When a limit shared by every request blocks this one, it blocks the rest too: no pass can admit anyone
@@ -239,7 +242,9 @@ public sealed partial class Limiter : IDisposable
                 RequestsInLastMinute = state.RequestsInWindow,
                 TimeUntilReset = (long)Math.Ceiling(state.UntilOldestLeaves.TotalMilliseconds),
                 QueuedRequests = _queue.Count,
-                QueuedUsers = _queue.Users,
+                QueuedUsers = _queue.DistinctUsers,
+                QueuedInteractive = _queue.CountOf(RequestPriority.Interactive),
+                QueuedBatch = _queue.CountOf(RequestPriority.Batch),
                 UpstreamBuckets = state.Buckets,
                 Totals = Totals.Snapshot(),
                 Timestamp = wallNow,

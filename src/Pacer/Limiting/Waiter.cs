@@ -36,6 +36,9 @@ internal sealed class Waiter : IValueTaskSource<Permit>
 
     public long EnqueuedAt { get; }
 
+    /// <summary>Gets the class the waiter queues in (its lane belongs to that class's ring).</summary>
+    public RequestPriority Priority { get; init; }
+
     /// <summary>Gets the last moment the waiter may be admitted: the earlier of <c>MaxQueueWait</c> and the request's deadline.</summary>
     public long ExpiresAt { get; }
 
