@@ -69,6 +69,12 @@ internal static class AdminCommands
     private static async Task<int> ListAsync(AdminClient client, IAnsiConsole console, string path, string property, string title, CancellationToken cancellationToken)
     {
         using var answer = await client.GetJsonAsync(path, cancellationToken).ConfigureAwait(false);
+        if (answer.RootElement.TryGetProperty(property, out var found) && found.ValueKind == JsonValueKind.Array && found.GetArrayLength() == 0)
+        {
+            console.WriteLine(title + ": none");
+            return ExitCodes.Success;
+        }
+
         console.Write(answer.RootElement.TryGetProperty(property, out var list) && list.ValueKind == JsonValueKind.Array
             ? JsonTables.Rows(title, list)
             : JsonTables.Pairs(title, answer.RootElement));
