@@ -225,8 +225,10 @@ internal sealed class BatchRunner(RunOptions options, IConfiguration configurati
                 try
                 {
                     using var request = Build(item);
+                    var started = time.GetTimestamp();
                     using var response = await http.SendAsync(request, item.Token).ConfigureAwait(false);
                     var body = await response.Content.ReadAsByteArrayAsync(item.Token).ConfigureAwait(false);
+                    stats.Served(time.GetElapsedTime(started) - QueueTime(response));
                     var (line, errorType, message) = ResultLine.FromResponse(item.CustomId, (int)response.StatusCode, body);
                     using (message)
                     {
@@ -266,6 +268,13 @@ internal sealed class BatchRunner(RunOptions options, IConfiguration configurati
                 }
             }
         }
+
+        /// <summary>The time the engine held the request in its queue, over all attempts (<c>x-pacer-queue-ms</c>).</summary>
+        private static TimeSpan QueueTime(HttpResponseMessage response) =>
+            response.Headers.TryGetValues(PacerHeaders.QueueMilliseconds, out var values)
+            && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var milliseconds)
+                ? TimeSpan.FromMilliseconds(milliseconds)
+                : TimeSpan.Zero;
 
         private async Task Fail(BatchItem item, string type, string message)
         {

@@ -16,6 +16,8 @@ internal sealed class RunStats(CostCalculator costs, TimeProvider time)
     private long _errored;
     private long _canceled;
     private decimal _cost;
+    private long _serviceTicks;
+    private long _served;
 
     public long ToSend { get; set; }
 
@@ -74,6 +76,19 @@ internal sealed class RunStats(CostCalculator costs, TimeProvider time)
     }
 
     public void Cancel() => Interlocked.Increment(ref _canceled);
+
+    /// <summary>Records how long the upstream took to answer one request (its time after admission).</summary>
+    public void Served(TimeSpan service)
+    {
+        Interlocked.Add(ref _serviceTicks, Math.Max(0, service.Ticks));
+        Interlocked.Increment(ref _served);
+    }
+
+    /// <summary>Gets the service times of every answered request, summed.</summary>
+    public TimeSpan TotalService => TimeSpan.FromTicks(Interlocked.Read(ref _serviceTicks));
+
+    /// <summary>Gets the mean service time of an answered request.</summary>
+    public TimeSpan MeanService => Interlocked.Read(ref _served) is > 0 and var served ? TotalService / served : TimeSpan.Zero;
 
     /// <summary>Gets the results and tokens of the last minute (or of the run so far, when shorter), per minute.</summary>
     public (double ResultsPerMinute, double TokensPerMinute) Pace(TimeSpan elapsed)

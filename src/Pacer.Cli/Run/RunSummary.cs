@@ -71,13 +71,18 @@ internal static class RunSummary
     }
 
     /// <summary>
-    /// The time the limits need for this work at their full rate: per model class, the largest of requests ÷ RPM, input
-    /// tokens ÷ ITPM and output tokens ÷ OTPM (learned from the headers); and every request ÷ the operator's RPM.
+    /// The shortest time in which the limits let this work finish, as the goodput benchmark counts it
+    /// (<c>docs/BENCHMARKS.md</c>, "The ideal makespan"): each limit is a bucket that starts full (capacity: a minute's
+    /// worth for the learned limits, as the API documents; <c>Burst</c> for the operator's pacing) and refills at its
+    /// limit per minute, so handing out D units takes at least <c>max(0, (D − capacity) / rate)</c>; the last request
+    /// then still needs the mean service time. The work itself needs at least its total service time over the
+    /// concurrency limit. Learned limits are per model class; the operator's requests per minute covers all of them.
     /// </summary>
     internal static TimeSpan? Ideal(RunStats stats, List<ModelTotals> models, Limiter limiter)
     {
         var buckets = limiter.Snapshot().UpstreamBuckets;
-        var minutes = (double)stats.Finished / limiter.Options.MaxRequestsPerMinute;
+        var policy = limiter.Options;
+        var seconds = Seconds(stats.Finished, policy.MaxRequestsPerMinute, policy.Burst);
         var learned = false;
         foreach (var group in models.GroupBy(m => limiter.ModelClasses.ClassOf(m.Model)))
         {
@@ -87,15 +92,19 @@ internal static class RunSummary
             }
 
             learned = true;
-            minutes = Math.Max(minutes, Over(group.Sum(m => m.Requests), bucket.Requests.Limit));
-            minutes = Math.Max(minutes, Over(group.Sum(m => m.InputTokens + m.CacheCreationTokens), bucket.InputTokens.Limit));
-            minutes = Math.Max(minutes, Over(group.Sum(m => m.OutputTokens), bucket.OutputTokens.Limit));
+            seconds = Math.Max(seconds, Seconds(group.Sum(m => m.Requests), bucket.Requests.Limit));
+            seconds = Math.Max(seconds, Seconds(group.Sum(m => m.InputTokens + m.CacheCreationTokens), bucket.InputTokens.Limit));
+            seconds = Math.Max(seconds, Seconds(group.Sum(m => m.OutputTokens), bucket.OutputTokens.Limit));
         }
 
-        return learned ? TimeSpan.FromMinutes(minutes) : null;
+        var admission = TimeSpan.FromSeconds(seconds) + stats.MeanService;
+        var concurrency = stats.TotalService / policy.MaxConcurrentRequests;
+        return learned ? (admission > concurrency ? admission : concurrency) : null;
     }
 
-    private static double Over(long work, long? perMinute) => perMinute is > 0 ? (double)work / perMinute.Value : 0;
+    /// <summary>When a full bucket of <paramref name="perMinute"/> (capacity a minute's worth unless given) can have handed out <paramref name="demand"/>.</summary>
+    private static double Seconds(long demand, long? perMinute, double? capacity = null) =>
+        perMinute is > 0 and var limit ? Math.Max(0, (demand - (capacity ?? limit)) / (limit / 60.0)) : 0;
 
     private static TableColumn Right(string name) => new TableColumn(name).RightAligned();
 }
