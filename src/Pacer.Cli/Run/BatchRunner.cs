@@ -34,37 +34,8 @@ internal sealed class BatchRunner(RunOptions options, IConfiguration configurati
             return ExitCodes.Usage;
         }
 
-        ResultsFile results;
-        try
-        {
-            results = await ResultsFile.OpenAsync(options.Output, options.RetryErrored, control.Stopping).ConfigureAwait(false);
-        }
-        catch (ResultsFileException problem)
-        {
-            await Error(problem.Message).ConfigureAwait(false);
-            return ExitCodes.Failed;
-        }
-
-        await using (results.ConfigureAwait(false))
-        {
-            return await RunAsync(engine with { LearnLimits = true }, results).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<int> RunAsync(PacerOptions engine, ResultsFile results)
-    {
-        var scan = results.Scan;
-        if (scan.TornBytes > 0)
-        {
-            await Note($"Repaired {options.Output}: cut off a torn last line ({scan.TornBytes} bytes) left by an interrupted run; that request is sent again.").ConfigureAwait(false);
-        }
-
-        if (scan.Dropped.Count > 0)
-        {
-            await Note($"--retry-errored: {scan.Dropped.Count} result(s) that were not successes were removed from {options.Output} and are sent again.").ConfigureAwait(false);
-        }
-
-        var check = await InputCheck.RunAsync(options.Input, scan.Answered, control.Stopping).ConfigureAwait(false);
+        // Every line is checked before the results file is touched or anything is sent.
+        var check = await InputCheck.RunAsync(options.Input, control.Stopping).ConfigureAwait(false);
         if (check.BadLines > 0)
         {
             var verdict = options.SkipInvalid
@@ -85,6 +56,37 @@ internal sealed class BatchRunner(RunOptions options, IConfiguration configurati
             {
                 return ExitCodes.Usage;
             }
+        }
+
+        ResultsFile results;
+        try
+        {
+            results = await ResultsFile.OpenAsync(options.Output, options.RetryErrored, check.ValidIds.Contains, control.Stopping).ConfigureAwait(false);
+        }
+        catch (ResultsFileException problem)
+        {
+            await Error(problem.Message).ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+
+        await using (results.ConfigureAwait(false))
+        {
+            check.AlreadyAnswered = results.Scan.Answered.CountIn(check.ValidIds);
+            return await RunAsync(engine with { LearnLimits = true }, results, check).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<int> RunAsync(PacerOptions engine, ResultsFile results, InputCheck check)
+    {
+        var scan = results.Scan;
+        if (scan.TornBytes > 0)
+        {
+            await Note($"Repaired {options.Output}: cut off a torn last line ({scan.TornBytes} bytes) left by an interrupted run; that request is sent again.").ConfigureAwait(false);
+        }
+
+        if (scan.Dropped.Count > 0)
+        {
+            await Note($"--retry-errored: {scan.Dropped.Count} result(s) that were not successes were removed from {options.Output} and are sent again.").ConfigureAwait(false);
         }
 
         if (check.ToSend == 0)
@@ -173,7 +175,16 @@ internal sealed class BatchRunner(RunOptions options, IConfiguration configurati
                     continue;
                 }
 
-                await channel.Writer.WriteAsync(new BatchItem(line.CustomId!, line.Model!, line.Body!, control.Aborting), control.Stopping).ConfigureAwait(false);
+                var item = new BatchItem(line.CustomId!, line.Model!, line.Body!, control.Aborting);
+                try
+                {
+                    await channel.Writer.WriteAsync(item, control.Stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    item.Dispose();
+                    throw;
+                }
             }
         }
         catch (OperationCanceledException) when (control.IsStopping)

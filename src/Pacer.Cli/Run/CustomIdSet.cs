@@ -31,7 +31,17 @@ internal sealed class CustomIdSet
 
     public bool Contains(string customId) => _ids.ContainsKey(Hash(customId));
 
-    public bool Remove(string customId) => _ids.Remove(Hash(customId));
+    /// <summary>Counts the ids of this set that <paramref name="other"/> holds too.</summary>
+    public long CountIn(CustomIdSet other)
+    {
+        long count = 0;
+        foreach (var id in _ids.Keys)
+        {
+            count += other._ids.ContainsKey(id) ? 1 : 0;
+        }
+
+        return count;
+    }
 
     private static UInt128 Hash(string customId)
     {

@@ -14,8 +14,11 @@ internal sealed class InputCheck
 
     public long BadLines => _badLines.Count;
 
-    /// <summary>Gets the valid lines whose <c>custom_id</c> the results file already answers.</summary>
-    public long AlreadyAnswered { get; private set; }
+    /// <summary>Gets the <c>custom_id</c>s of the valid lines.</summary>
+    public CustomIdSet ValidIds { get; } = new();
+
+    /// <summary>Gets or sets the valid lines whose <c>custom_id</c> the results file already answers.</summary>
+    public long AlreadyAnswered { get; set; }
 
     /// <summary>Gets the valid lines to send.</summary>
     public long ToSend => ValidLines - AlreadyAnswered;
@@ -25,7 +28,7 @@ internal sealed class InputCheck
 
     public bool IsBad(long line) => _badLines.Contains(line);
 
-    public static async Task<InputCheck> RunAsync(string path, CustomIdSet answered, CancellationToken cancellationToken)
+    public static async Task<InputCheck> RunAsync(string path, CancellationToken cancellationToken)
     {
         var check = new InputCheck();
         var seen = new CustomIdSet();
@@ -40,7 +43,7 @@ internal sealed class InputCheck
             if (line.IsValid)
             {
                 check.ValidLines++;
-                check.AlreadyAnswered += answered.Contains(line.CustomId!) ? 1 : 0;
+                check.ValidIds.TryAdd(line.CustomId!, number, out _);
             }
             else
             {

@@ -61,7 +61,7 @@ internal static class ProgressView
         var grid = new Grid().AddColumn().AddColumn();
         grid.AddRow(new Markup(bar), new Markup(string.Create(inv, $"[bold]{share:P0}[/]  {p.Finished}/{p.Total}")));
         grid.AddRow(new Markup("[bold]requests[/]"), new Markup(string.Create(inv, $"[green]{p.Succeeded} done[/]  [red]{p.Errored} failed[/]  [yellow]{p.InFlight} in flight[/]  [blue]{p.Waiting} waiting[/]")));
-        grid.AddRow(new Markup("[bold]pace[/]"), new Markup(string.Create(inv, $"{p.RequestsLastMinute} req/min of {p.RequestLimit}   {RunProgress.Count(p.TokensPerMinute)} tokens/min{Markup.Escape(p.Limits())}")));
+        grid.AddRow(new Markup("[bold]pace[/]"), new Markup(string.Create(inv, $"{p.RequestsLastMinute} req/min (limit {p.RequestLimit}), {Markup.Escape(p.Tokens())}")));
         grid.AddRow(new Markup("[bold]absorbed[/]"), new Markup(string.Create(inv, $"{p.RateLimited} × 429   {p.Retries} retries")));
         grid.AddRow(new Markup("[bold]cost[/]"), new Markup(string.Create(inv, $"${p.Cost:0.0000}")));
         grid.AddRow(new Markup("[bold]time[/]"), new Markup(string.Create(inv, $"{RunProgress.Duration(p.Elapsed)} elapsed, {(p.Left is { } left ? "~" + RunProgress.Duration(left) : "?")} left")));

@@ -27,9 +27,12 @@ internal sealed class ResultsFile : IAsyncDisposable
     /// <summary>Gets what was found in the file at start.</summary>
     public ResultsScan Scan { get; }
 
-    /// <summary>Opens (or creates) the file, repairs a torn last line and, with <paramref name="retryErrored"/>, drops the lines that are not successes.</summary>
+    /// <summary>
+    /// Opens (or creates) the file, repairs a torn last line and, with <paramref name="retryErrored"/>, drops the lines
+    /// that are not successes of the requests that will be sent again (<paramref name="willSend"/>).
+    /// </summary>
     /// <exception cref="ResultsFileException">Another run holds the file, or a line before the last is not a result.</exception>
-    public static async Task<ResultsFile> OpenAsync(string path, bool retryErrored, CancellationToken cancellationToken)
+    public static async Task<ResultsFile> OpenAsync(string path, bool retryErrored, Func<string, bool> willSend, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
@@ -46,7 +49,7 @@ internal sealed class ResultsFile : IAsyncDisposable
 
         try
         {
-            var scan = await ResultsScan.ReadAsync(full, retryErrored, cancellationToken).ConfigureAwait(false);
+            var scan = await ResultsScan.ReadAsync(full, retryErrored ? willSend : null, cancellationToken).ConfigureAwait(false);
             if (scan.TornBytes > 0 || scan.Dropped.Count > 0 || scan.MissingNewline)
             {
                 await RewriteAsync(full, scan, cancellationToken).ConfigureAwait(false);
@@ -174,7 +177,7 @@ internal sealed class ResultsScan
 
     public long Lines { get; private set; }
 
-    public static async Task<ResultsScan> ReadAsync(string path, bool retryErrored, CancellationToken cancellationToken)
+    public static async Task<ResultsScan> ReadAsync(string path, Func<string, bool>? retry, CancellationToken cancellationToken)
     {
         var scan = new ResultsScan();
         if (!File.Exists(path))
@@ -205,7 +208,7 @@ internal sealed class ResultsScan
                         throw new ResultsFileException($"{path}: line {earlier} is not a result line and is not the last line; move the file aside or fix that line.");
                     }
 
-                    if (!scan.Take(line.WrittenMemory, lineStart, end, retryErrored))
+                    if (!scan.Take(line.WrittenMemory, lineStart, end, retry))
                     {
                         badLine = lineNumber;
                         scan.KeptLength = lineStart;
@@ -229,7 +232,7 @@ internal sealed class ResultsScan
             if (line.WrittenCount > 0)
             {
                 // The last line has no newline: a whole result that only lacks it is kept; anything else was torn.
-                if (badLine is null && scan.Take(line.WrittenMemory, lineStart, offset, retryErrored))
+                if (badLine is null && scan.Take(line.WrittenMemory, lineStart, offset, retry))
                 {
                     scan.KeptLength = offset;
                     scan.MissingNewline = scan.Dropped.Count == 0 || scan.Dropped[^1].End != offset;
@@ -243,7 +246,7 @@ internal sealed class ResultsScan
     }
 
     /// <summary>Reads one line; false when it is not a result line.</summary>
-    private bool Take(ReadOnlyMemory<byte> text, long start, long end, bool retryErrored)
+    private bool Take(ReadOnlyMemory<byte> text, long start, long end, Func<string, bool>? retry)
     {
         string? customId;
         string? type;
@@ -266,7 +269,7 @@ internal sealed class ResultsScan
         }
 
         Lines++;
-        if (retryErrored && type != ResultLine.Succeeded)
+        if (retry is not null && type != ResultLine.Succeeded && retry(customId))
         {
             Dropped.Add((start, end));
             CountsByType["dropped to retry"] = CountsByType.GetValueOrDefault("dropped to retry") + 1;

@@ -18,7 +18,10 @@ internal sealed record RunProgress
 
     public required int RequestsLastMinute { get; init; }
 
-    public required double TokensPerMinute { get; init; }
+    /// <summary>Gets the input tokens (input and cache writes, as the limit counts them) per minute, over the last minute.</summary>
+    public required double InputPerMinute { get; init; }
+
+    public required double OutputPerMinute { get; init; }
 
     /// <summary>Gets the requests-per-minute limit in force: the learned one when smaller than the operator's.</summary>
     public required long RequestLimit { get; init; }
@@ -42,7 +45,7 @@ internal sealed record RunProgress
     public static RunProgress Read(RunStats stats, Limiter limiter, TimeSpan elapsed)
     {
         var snapshot = limiter.Snapshot();
-        var (resultsPerMinute, tokensPerMinute) = stats.Pace(elapsed);
+        var (resultsPerMinute, inputPerMinute, outputPerMinute) = stats.Pace(elapsed);
         long requestLimit = limiter.Options.MaxRequestsPerMinute;
         long? input = null;
         long? output = null;
@@ -62,7 +65,8 @@ internal sealed record RunProgress
             InFlight = snapshot.CurrentRequests,
             Waiting = snapshot.QueuedRequests,
             RequestsLastMinute = snapshot.RequestsInLastMinute,
-            TokensPerMinute = tokensPerMinute,
+            InputPerMinute = inputPerMinute,
+            OutputPerMinute = outputPerMinute,
             RequestLimit = requestLimit,
             InputTokenLimit = input,
             OutputTokenLimit = output,
@@ -78,12 +82,13 @@ internal sealed record RunProgress
     public string PlainLine() => string.Create(
         CultureInfo.InvariantCulture,
         $"pacer: {Finished}/{Total} done ({Succeeded} succeeded, {Errored} failed), {InFlight} in flight, {Waiting} waiting; "
-        + $"{RequestsLastMinute} req/min (limit {RequestLimit}), {Count(TokensPerMinute)} tokens/min{Limits()}; "
+        + $"{RequestsLastMinute} req/min (limit {RequestLimit}), {Tokens()}; "
         + $"429s absorbed {RateLimited}, retries {Retries}; cost ${Cost:0.0000}; elapsed {Duration(Elapsed)}, left {(Left is { } l ? "~" + Duration(l) : "?")}");
 
-    public string Limits() =>
-        InputTokenLimit is null && OutputTokenLimit is null ? string.Empty
-        : string.Create(CultureInfo.InvariantCulture, $" (limits {Count(InputTokenLimit)} in, {Count(OutputTokenLimit)} out)");
+    /// <summary>The token pace against the learned limits: <c>input 400k/min (limit 450k), output 70k/min (limit 90k)</c>.</summary>
+    public string Tokens() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"input {Count(InputPerMinute)}/min (limit {Count(InputTokenLimit)}), output {Count(OutputPerMinute)}/min (limit {Count(OutputTokenLimit)})");
 
     public static string Duration(TimeSpan span) =>
         span.TotalHours >= 1

@@ -11,7 +11,7 @@ internal sealed class RunStats(CostCalculator costs, TimeProvider time)
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ModelTotals> _models = new(StringComparer.Ordinal);
-    private readonly Queue<(long At, int Tokens)> _recent = new();
+    private readonly Queue<(long At, int Input, int Output)> _recent = new();
     private long _succeeded;
     private long _errored;
     private long _canceled;
@@ -58,7 +58,7 @@ internal sealed class RunStats(CostCalculator costs, TimeProvider time)
 
             totals.Add(usage, cost.TotalCost);
             _cost += cost.TotalCost ?? 0;
-            _recent.Enqueue((time.GetTimestamp(), usage.RateLimitedInputTokens + usage.OutputTokens));
+            _recent.Enqueue((time.GetTimestamp(), usage.RateLimitedInputTokens, usage.OutputTokens));
         }
 
         Interlocked.Increment(ref _succeeded);
@@ -68,7 +68,7 @@ internal sealed class RunStats(CostCalculator costs, TimeProvider time)
     {
         lock (_gate)
         {
-            _recent.Enqueue((time.GetTimestamp(), 0));
+            _recent.Enqueue((time.GetTimestamp(), 0, 0));
             ErrorsByType[type] = ErrorsByType.GetValueOrDefault(type) + 1;
         }
 
@@ -90,8 +90,8 @@ internal sealed class RunStats(CostCalculator costs, TimeProvider time)
     /// <summary>Gets the mean service time of an answered request.</summary>
     public TimeSpan MeanService => Interlocked.Read(ref _served) is > 0 and var served ? TotalService / served : TimeSpan.Zero;
 
-    /// <summary>Gets the results and tokens of the last minute (or of the run so far, when shorter), per minute.</summary>
-    public (double ResultsPerMinute, double TokensPerMinute) Pace(TimeSpan elapsed)
+    /// <summary>Gets the results, input tokens and output tokens of the last minute (or of the run so far, when shorter), per minute.</summary>
+    public (double ResultsPerMinute, double InputPerMinute, double OutputPerMinute) Pace(TimeSpan elapsed)
     {
         lock (_gate)
         {
@@ -102,13 +102,15 @@ internal sealed class RunStats(CostCalculator costs, TimeProvider time)
             }
 
             var minutes = Math.Max(Math.Min(elapsed.TotalMinutes, Window.TotalMinutes), 1.0 / 60);
-            var tokens = 0L;
-            foreach (var (_, count) in _recent)
+            long input = 0;
+            long output = 0;
+            foreach (var (_, inTokens, outTokens) in _recent)
             {
-                tokens += count;
+                input += inTokens;
+                output += outTokens;
             }
 
-            return (_recent.Count / minutes, tokens / minutes);
+            return (_recent.Count / minutes, input / minutes, output / minutes);
         }
     }
 

@@ -54,7 +54,7 @@ public sealed class RunTests : IDisposable
         run.ExitCode.ShouldBe(0, run.StandardError);
         var lines = run.StandardOutput.Split('\n').Where(l => l.StartsWith("pacer: ", StringComparison.Ordinal)).ToList();
         lines.Count.ShouldBeGreaterThanOrEqualTo(3, run.StandardOutput);
-        lines[^1].ShouldMatch(@"^pacer: \d+/12 done \(\d+ succeeded, 0 failed\), \d+ in flight, \d+ waiting; \d+ req/min \(limit \d+\), .* tokens/min.*; 429s absorbed \d+, retries \d+; cost \$\d+\.\d{4}; elapsed \d\d:\d\d, left .*$");
+        lines[^1].ShouldMatch(@"^pacer: \d+/12 done \(\d+ succeeded, 0 failed\), \d+ in flight, \d+ waiting; \d+ req/min \(limit \d+\), input \S+/min \(limit \S+\), output \S+/min \(limit \S+\); 429s absorbed \d+, retries \d+; cost \$\d+\.\d{4}; elapsed \d\d:\d\d, left .*$");
         run.StandardOutput.ShouldNotContain("\u001b[", customMessage: "no terminal escapes in a pipe");
     }
 
