@@ -98,7 +98,7 @@ internal sealed record RunProgress
     public static string Count(double? value) => value switch
     {
         null => "?",
-        >= 10_000_000 => string.Create(CultureInfo.InvariantCulture, $"{value / 1_000_000:0.#}M"),
+        >= 1_000_000 => string.Create(CultureInfo.InvariantCulture, $"{value / 1_000_000:0.##}M"),
         >= 10_000 => string.Create(CultureInfo.InvariantCulture, $"{value / 1000:0.#}k"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{value:0}"),
     };
