@@ -1,0 +1,37 @@
+namespace Pacer.Gateway.Alerts;
+
+/// <summary>The conditions Pacer alerts on; <see cref="AlertRuleNames"/> gives each its name on the wire.</summary>
+internal enum AlertRule
+{
+    /// <summary>At least <see cref="AlertOptions.UpstreamRateLimited"/> 429s from the upstream within the window.</summary>
+    UpstreamRateLimited,
+
+    /// <summary>An admission waited longer than <see cref="AlertOptions.QueueWait"/> within the window.</summary>
+    QueueWait,
+
+    /// <summary>Requests could not reach the upstream and none has reached it since.</summary>
+    UpstreamUnreachable,
+
+    /// <summary>A user has spent <see cref="AlertOptions.BudgetWarningPercent"/> of its budget.</summary>
+    BudgetWarning,
+
+    /// <summary>A user has spent all of its budget.</summary>
+    BudgetExhausted,
+}
+
+/// <summary>The names and severities of <see cref="AlertRule"/>s, as the dashboard, the log and the webhook show them.</summary>
+internal static class AlertRuleNames
+{
+    public static string Name(AlertRule rule) => rule switch
+    {
+        AlertRule.UpstreamRateLimited => "upstream_429s",
+        AlertRule.QueueWait => "queue_wait",
+        AlertRule.UpstreamUnreachable => "upstream_unreachable",
+        AlertRule.BudgetWarning => "budget_warning",
+        AlertRule.BudgetExhausted => "budget_exhausted",
+        _ => throw new ArgumentOutOfRangeException(nameof(rule)),
+    };
+
+    public static string Severity(AlertRule rule) =>
+        rule is AlertRule.UpstreamUnreachable or AlertRule.BudgetExhausted ? "critical" : "warning";
+}
