@@ -42,7 +42,7 @@ internal sealed class AlertRules
         if (rateLimited >= _options.UpstreamRateLimited)
         {
             now[(AlertRule.UpstreamRateLimited, string.Empty)] = new(rateLimited, _options.UpstreamRateLimited,
-                Text($"The upstream answered {rateLimited} requests with 429 in the last {Seconds(_options.Window)} (alert at {_options.UpstreamRateLimited}); Pacer retried them, but the limits are set above what the upstream allows."));
+                Text($"The upstream answered {rateLimited} requests with 429 in the last {Seconds(_options.Window)} (alert at {_options.UpstreamRateLimited}); Pacer retried them, but the limits may be above what the upstream allows."));
         }
 
         var longestWait = _window.Max(r => r.LongestQueueWait);

@@ -290,7 +290,8 @@
         state.charts[id] = new uPlot({
           width: chartWidth(id), height: 180,
           legend: { live: false },
-          scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+          // At least a minute wide, so that a fresh gateway's first samples do not fill the chart.
+          scales: { x: { time: true, range: (u, min, max) => [Math.min(min, max - 60), max] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
           series: [{}, ...series[id]],
           axes: [{}, { size: 48 }],
         }, data[id], $(id));
