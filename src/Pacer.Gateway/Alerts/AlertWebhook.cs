@@ -26,7 +26,8 @@ internal sealed class AlertWebhook(GatewayOptions options, IHttpClientFactory cl
 
     private readonly Channel<Alert> _queue = Channel.CreateBounded<Alert>(new BoundedChannelOptions(Capacity)
     {
-        FullMode = BoundedChannelFullMode.DropWrite,
+        // Enqueue uses TryWrite, which never waits: with Wait it says false when full (DropWrite would say true).
+        FullMode = BoundedChannelFullMode.Wait,
         SingleReader = true,
     });
 
