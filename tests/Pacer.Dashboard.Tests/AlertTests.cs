@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Pacer.Dashboard.Tests.Support;
+using Pacer.Gateway.Dashboard;
 using Pacer.Gateway.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 using static Pacer.Gateway.Tests.Support.GatewayRequests;
@@ -46,8 +47,16 @@ public sealed class AlertTests(Browser browser)
         await Expect(page.Locator("#alert-count")).ToHaveTextAsync("1");
         await Browser.ScreenshotAsync(page, "alerts");
 
-        // Still firing a few samples later, and logged once for the episode.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Still firing two evaluations later, and logged once for the episode.
+        var history = setup.Gateway.Service<LiveHistory>();
+        var seen = history.Since(0)[^1].Time;
+        for (var i = 0; i < 200 && history.Since(seen).Length < 2; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        history.Since(seen).Length.ShouldBeGreaterThanOrEqualTo(2);
+        await Expect(page.Locator("#alerts-firing li[data-rule='upstream_429s']")).ToHaveCountAsync(1);
         setup.Gateway.Logs.GetSnapshot().Count(r => r.Message.StartsWith("Alert upstream_429s firing", StringComparison.Ordinal)).ShouldBe(1);
         var webhookLines = setup.Gateway.Logs.GetSnapshot().Where(r => r.Category!.EndsWith("AlertWebhook", StringComparison.Ordinal)).ToList();
         webhookLines.ShouldBeEmpty();

@@ -111,6 +111,7 @@ public sealed class ManageTests(Browser browser)
         await page.FillAsync("#budget-form input[name=credits]", "1000");
         await page.SelectOptionAsync("#budget-form select[name=period]", "month");
         await page.ClickAsync("#budget-form button[type=submit]");
+        await Expect(page.Locator("#budgets-table tr[data-user='alice']")).ToHaveCountAsync(1);
         await page.FillAsync("#budget-form input[name=user]", "bob");
         await page.FillAsync("#budget-form input[name=credits]", "20");
         await page.ClickAsync("#budget-form button[type=submit]");

@@ -15,6 +15,9 @@ internal static partial class AlertLog
     [LoggerMessage(EventId = 43, Level = LogLevel.Warning, Message = "Alert webhook: queue full ({Capacity}); {Rule} ({State}) dropped")]
     public static partial void WebhookDropped(ILogger logger, int capacity, string rule, string state);
 
+    [LoggerMessage(EventId = 45, Level = LogLevel.Error, Message = "Live sample or alert evaluation failed ({Type}): {Error}")]
+    public static partial void MonitorFailed(ILogger logger, string type, string error);
+
     [LoggerMessage(EventId = 44, Level = LogLevel.Warning, Message = "Alert rules could not read the budgets: {Error}")]
     public static partial void BudgetsUnreadable(ILogger logger, string error);
 }

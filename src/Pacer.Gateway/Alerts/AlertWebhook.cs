@@ -90,9 +90,15 @@ internal sealed class AlertWebhook(GatewayOptions options, IHttpClientFactory cl
 
                 error = $"status {(int)response.StatusCode}";
             }
-            catch (Exception failure) when (failure is HttpRequestException || (failure is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+            catch (Exception failure) when (!stoppingToken.IsCancellationRequested)
             {
-                error = failure is HttpRequestException http ? http.HttpRequestError.ToString() : "timeout";
+                // Anything else a delivery throws must not stop the sender (or, through it, the gateway).
+                error = failure switch
+                {
+                    HttpRequestException http => http.HttpRequestError.ToString(),
+                    OperationCanceledException => "timeout",
+                    _ => failure.GetType().Name,
+                };
             }
         }
 

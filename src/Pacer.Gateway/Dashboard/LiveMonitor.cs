@@ -106,7 +106,15 @@ internal sealed class LiveMonitor : BackgroundService
         {
             do
             {
-                await TickAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await TickAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    // A failed sample must not stop the gateway (a background service's exception would).
+                    AlertLog.MonitorFailed(_logger, error.GetType().Name, error.Message);
+                }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }

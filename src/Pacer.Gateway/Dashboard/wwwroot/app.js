@@ -144,7 +144,8 @@
     stopPolling();
     const tick = async () => {
       if (!state.csrf) return;
-      if (!state.busy) {
+      // A hidden tab does not poll; the gateway keeps the samples, and the next poll fetches what was missed.
+      if (!state.busy && !document.hidden) {
         state.busy = true;
         try { await poll(); } catch (e) { /* shown on the next successful poll */ } finally { state.busy = false; }
       }
