@@ -25,8 +25,15 @@ internal sealed class TrafficTally
     /// <param name="attempts">Attempts sent upstream (0 when the gateway answered itself).</param>
     /// <param name="queueMilliseconds">Time the request waited for admission, over all attempts.</param>
     /// <param name="outcome">The outcome of the request's log line (<c>upstream_unreachable</c>, <c>upstream_timeout</c>, ...).</param>
-    public void Ended(int status, int attempts, long queueMilliseconds, string outcome)
+    /// <param name="elapsed">The request's whole time in the gateway.</param>
+    public void Ended(int status, int attempts, long queueMilliseconds, string outcome, TimeSpan elapsed)
     {
+        // A request the limiter refused spent its time waiting for admission (its queue header says 0).
+        if (outcome.StartsWith("rejected_", StringComparison.Ordinal))
+        {
+            queueMilliseconds = Math.Max(queueMilliseconds, (long)elapsed.TotalMilliseconds);
+        }
+
         if (outcome is "upstream_unreachable" or "upstream_timeout")
         {
             Interlocked.Increment(ref _unreachable);

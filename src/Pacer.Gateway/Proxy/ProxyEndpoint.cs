@@ -57,7 +57,7 @@ internal sealed class ProxyEndpoint(
             GatewayLog.Request(logger, context.Request.Method, record.Endpoint, record.User ?? AcquireRequest.AnonymousUser, record.Model, status,
                 record.Attempts, record.QueueMs, usage?.InputTokens ?? 0, usage?.OutputTokens ?? 0, (long)elapsed.TotalMilliseconds, record.Outcome);
             metrics.Finished(Route(context.Request.Path), status, elapsed, record.Model, usage?.RateLimitedInputTokens ?? 0, usage?.OutputTokens ?? 0);
-            tally.Ended(status, record.Attempts, record.QueueMs, record.Outcome);
+            tally.Ended(status, record.Attempts, record.QueueMs, record.Outcome, elapsed);
         }
     }
 

@@ -95,7 +95,9 @@
     input.value = '';
     const data = await response.json();
     if (!response.ok) {
-      $('signin-error').textContent = (data.error && data.error.message) || 'Sign-in failed.';
+      $('signin-error').textContent = response.status === 401
+        ? 'Wrong admin key: it does not match PACER_ADMIN_API_KEY.'
+        : (data.error && data.error.message) || 'Sign-in failed.';
       input.focus();
       return;
     }
