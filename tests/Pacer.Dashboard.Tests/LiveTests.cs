@@ -24,6 +24,23 @@ public sealed class LiveTests(Browser browser)
         (await setup.Client.SendAsync(faulted)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var page = await browser.NewPageAsync(setup.Gateway.BaseUrl);
+        var problems = new List<string>();
+        var elsewhere = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                problems.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => problems.Add(error);
+        page.Request += (_, request) =>
+        {
+            if (!request.Url.StartsWith(setup.Gateway.BaseUrl.ToString(), StringComparison.Ordinal))
+            {
+                elsewhere.Add(request.Url);
+            }
+        };
         await DashboardPage.SignInAsync(page);
         using var status = JsonDocument.Parse(await (await setup.Client.SendAsync(setup.Gateway.Admin(HttpMethod.Get, "/api/admin/rate-limit-status"))).Content.ReadAsStringAsync());
         var root = status.RootElement;
@@ -58,6 +75,10 @@ public sealed class LiveTests(Browser browser)
         await Expect(page.Locator("#chart-events canvas")).ToHaveCountAsync(1);
         await Expect(page.Locator("#buckets-table tbody tr")).ToHaveCountAsync(root.GetProperty("upstreamBuckets").GetArrayLength());
         await Browser.ScreenshotAsync(page, "live");
+
+        // Everything came from the gateway, and nothing broke (a script error, or a style or script the policy refused).
+        elsewhere.ShouldBeEmpty();
+        problems.ShouldBeEmpty();
 
         var phone = await browser.NewPageAsync(setup.Gateway.BaseUrl, width: 390, height: 844);
         await DashboardPage.SignInAsync(phone);
