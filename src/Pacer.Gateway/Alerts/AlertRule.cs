@@ -18,20 +18,3 @@ internal enum AlertRule
     /// <summary>A user has spent all of its budget.</summary>
     BudgetExhausted,
 }
-
-/// <summary>The names and severities of <see cref="AlertRule"/>s, as the dashboard, the log and the webhook show them.</summary>
-internal static class AlertRuleNames
-{
-    public static string Name(AlertRule rule) => rule switch
-    {
-        AlertRule.UpstreamRateLimited => "upstream_429s",
-        AlertRule.QueueWait => "queue_wait",
-        AlertRule.UpstreamUnreachable => "upstream_unreachable",
-        AlertRule.BudgetWarning => "budget_warning",
-        AlertRule.BudgetExhausted => "budget_exhausted",
-        _ => throw new ArgumentOutOfRangeException(nameof(rule)),
-    };
-
-    public static string Severity(AlertRule rule) =>
-        rule is AlertRule.UpstreamUnreachable or AlertRule.BudgetExhausted ? "critical" : "warning";
-}

@@ -10,6 +10,3 @@ internal static class SettingPresets
         new("Aggressive", 200, 20, "High traffic on a premium plan: watch for 429s."),
     ];
 }
-
-/// <summary>One preset: the values of <c>maxRequestsPerMinute</c> and <c>maxConcurrentRequests</c> it sets.</summary>
-internal sealed record SettingPreset(string Name, int MaxRequestsPerMinute, int MaxConcurrentRequests, string BestFor);

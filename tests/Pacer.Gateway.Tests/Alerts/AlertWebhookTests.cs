@@ -47,7 +47,8 @@ public sealed class AlertWebhookTests
     public async Task Deliver_ReceiverAlwaysFails_GivesUpAfterFiveAttemptsAndLogsWithoutTheUrl()
     {
         var receiver = new Receiver(_time, failures: int.MaxValue);
-        var logs = new FakeLogCollector();
+        var logged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var logs = new FakeLogCollector(Microsoft.Extensions.Options.Options.Create(new FakeLogCollectorOptions { OutputSink = _ => logged.TrySetResult() }));
         using var webhook = Webhook(receiver, new FakeLogger<AlertWebhook>(logs));
         await webhook.StartAsync(CancellationToken.None);
 
@@ -58,10 +59,7 @@ public sealed class AlertWebhookTests
             await AdvanceUntilNextAsync(receiver);
         }
 
-        for (var i = 0; i < 500 && logs.Count == 0; i++)
-        {
-            await Task.Delay(10);
-        }
+        await logged.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         receiver.Bodies.Count.ShouldBe(AlertWebhook.MaxAttempts);
         var line = logs.LatestRecord.Message;

@@ -51,6 +51,12 @@
     return { ok: response.ok, status: response.status, data };
   }
 
+  // Runs an action with its button disabled, so that a double click sends it once.
+  async function busy(button, action) {
+    if (button) button.disabled = true;
+    try { return await action(); } finally { if (button) button.disabled = false; }
+  }
+
   const errorText = (result) => (result.data && result.data.error && result.data.error.message) || `Failed (${result.status}).`;
 
   // ---- Sign-in --------------------------------------------------------------------------------------------------
@@ -119,6 +125,7 @@
     buildSettingsForm();
     buildPresets();
     show(location.hash.slice(1));
+    $('main').focus();
     startPolling();
   }
 
@@ -415,7 +422,7 @@
   function buildPresets() {
     $('presets').replaceChildren(...state.settings.presets.map((p) => el('button', {
       type: 'button', class: 'preset', 'data-preset': p.name,
-      onclick: () => applySettings({ maxRequestsPerMinute: p.maxRequestsPerMinute, maxConcurrentRequests: p.maxConcurrentRequests }, `${p.name} applied: ${p.maxRequestsPerMinute} requests per minute, ${p.maxConcurrentRequests} at once.`),
+      onclick: (event) => busy(event.currentTarget, () => applySettings({ maxRequestsPerMinute: p.maxRequestsPerMinute, maxConcurrentRequests: p.maxConcurrentRequests }, `${p.name} applied: ${p.maxRequestsPerMinute} requests per minute, ${p.maxConcurrentRequests} at once.`)),
     }, el('b', { text: p.name }), el('span', { text: `${p.maxRequestsPerMinute}/min · ${p.maxConcurrentRequests} at once` }), el('small', { text: p.bestFor }))));
   }
 
@@ -474,7 +481,7 @@
     }
     const names = Object.keys(config);
     if (names.length === 0) { $('settings-status').textContent = 'Nothing changed.'; return; }
-    applySettings(config, `Applied: ${names.join(', ')}.`);
+    busy(event.submitter, () => applySettings(config, `Applied: ${names.join(', ')}.`));
   });
 
   $('settings-reset').addEventListener('click', async () => {
@@ -506,7 +513,7 @@
     const body = { user: String(form.get('user')).trim() };
     const name = String(form.get('name') || '').trim();
     if (name) body.name = name;
-    const result = await api('POST', '/api/admin/keys', body);
+    const result = await busy(event.submitter, () => api('POST', '/api/admin/keys', body));
     if (!result.ok) { $('key-error').textContent = errorText(result); return; }
     $('key-error').textContent = '';
     event.target.reset();
@@ -558,7 +565,7 @@
     const form = new FormData(event.target);
     const user = String(form.get('user')).trim();
     const credits = Number(form.get('credits'));
-    const result = await api('PUT', `/api/admin/budgets/${encodeURIComponent(user)}`, { credits, period: form.get('period') });
+    const result = await busy(event.submitter, () => api('PUT', `/api/admin/budgets/${encodeURIComponent(user)}`, { credits, period: form.get('period') }));
     if (!result.ok) { $('budget-error').textContent = errorText(result); return; }
     $('budget-error').textContent = '';
     event.target.reset();
