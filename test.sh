@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Pacer. Installs what the tests need when it is missing (Node packages for the SDK
-# interop tests, PostgreSQL server binaries for the ledger's contract tests, Chromium for the dashboard's
-# browser tests), then runs the whole suite.
+# interop tests, PostgreSQL server binaries for the ledger's contract tests, redis-server for the shared limiter
+# store's tests, Chromium for the dashboard's browser tests), then runs the whole suite.
 # Usage: ./test.sh [extra dotnet test arguments, for example --filter FullyQualifiedName~Limiter]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -28,6 +28,12 @@ if [ -z "$(pg_bin)" ] || [ ! -x "$(pg_bin)/initdb" ]; then
   apt_install postgresql
 fi
 export PACER_TEST_PG_BIN="${PACER_TEST_PG_BIN:-$(pg_bin)}"
+
+# Redis: the shared limiter store's tests start their own throwaway redis-server on a free loopback port.
+if ! command -v "${PACER_TEST_REDIS_SERVER:-redis-server}" >/dev/null 2>&1; then
+  log "Installing redis-server"
+  apt_install redis-server
+fi
 
 # Debian's Chromium for the dashboard's browser tests: Playwright drives it and never downloads a browser of its own.
 if [ -z "${PACER_TEST_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then

@@ -1,5 +1,6 @@
 using Pacer.Configuration;
 using Pacer.Gateway.Hosting;
+using Pacer.Redis;
 using Pacer.Usage;
 
 try
@@ -8,7 +9,7 @@ try
     await app.RunAsync().ConfigureAwait(false);
     return 0;
 }
-catch (Exception error) when (error is PacerOptionsException or PriceBookException or InvalidOperationException or FormatException)
+catch (Exception error) when (error is PacerOptionsException or PriceBookException or RedisStoreException or InvalidOperationException or FormatException)
 {
     // Settings and store problems are the operator's to fix: say what is wrong, without a stack trace.
     await Console.Error.WriteLineAsync("Pacer gateway cannot start: " + error.Message).ConfigureAwait(false);

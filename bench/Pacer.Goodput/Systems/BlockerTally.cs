@@ -15,24 +15,39 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
     private readonly List<(DateTimeOffset At, string What)> _events = [];
     private long _waits;
 
-    public AdmissionDecision TryAdmit(BucketKey bucket, RequestCost cost, PacerOptions policy, long now, bool commit)
+    public TimeSpan? LeaseTimeToLive => inner.LeaseTimeToLive;
+
+    public event EventHandler? CapacityFreed
     {
-        var decision = inner.TryAdmit(bucket, cost, policy, now, commit);
-        if (commit)
+        add => inner.CapacityFreed += value;
+        remove => inner.CapacityFreed -= value;
+    }
+
+    public async ValueTask AdmitAsync(AdmissionBatch batch, CancellationToken cancellationToken = default)
+    {
+        await inner.AdmitAsync(batch, cancellationToken);
+        if (batch.LookOnly)
         {
-            lock (_gate)
-            {
-                _decisions.Add(new Decision(DateTimeOffset.UtcNow, decision.Status, decision.Blockers, decision.RetryAfter, cost.InputTokens, cost.LearnedOutputTokens));
-                if (decision.Admitted)
-                {
-                    _events.Add((DateTimeOffset.UtcNow, $"admit(holds {cost.LearnedOutputTokens})"));
-                }
-            }
+            return;
         }
 
-        if (commit && decision.Status == AdmissionStatus.Wait)
+        for (var i = 0; i < batch.Count; i++)
         {
-            lock (_gate)
+            Tally(batch.Decision(i), batch.Candidate(i).Cost);
+        }
+    }
+
+    private void Tally(AdmissionDecision decision, RequestCost cost)
+    {
+        lock (_gate)
+        {
+            _decisions.Add(new Decision(DateTimeOffset.UtcNow, decision.Status, decision.Blockers, decision.RetryAfter, cost.InputTokens, cost.LearnedOutputTokens));
+            if (decision.Admitted)
+            {
+                _events.Add((DateTimeOffset.UtcNow, $"admit(holds {cost.LearnedOutputTokens})"));
+            }
+
+            if (decision.Status == AdmissionStatus.Wait)
             {
                 _waits++;
                 foreach (var blocker in Enum.GetValues<AdmissionBlockers>())
@@ -44,8 +59,6 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
                 }
             }
         }
-
-        return decision;
     }
 
     /// <summary>Gets each blocker's share of the waiting decisions, largest first, for example "UpstreamOutputTokens 92 %".</summary>
@@ -69,40 +82,27 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
         }
     }
 
-    public void Complete(BucketKey bucket, RequestCost reserved, TokenUsage usage, ServerCount counted, PacerOptions policy, long now)
+    public ValueTask UpdateAsync(BucketUpdate update, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
-            _events.Add((DateTimeOffset.UtcNow, $"complete(gives back {reserved.LearnedOutputTokens - usage.OutputTokens}, {counted})"));
-        }
-
-        inner.Complete(bucket, reserved, usage, counted, policy, now);
-    }
-
-    public void Release(BucketKey bucket, RequestCost held, bool completed, ServerCount counted, PacerOptions policy, long now)
-    {
-        if (!completed)
-        {
-            lock (_gate)
+            var output = update.Change.OutputTokens;
+            if (update.FreeLease != 0 && output.Debt < 0)
             {
-                _events.Add((DateTimeOffset.UtcNow, $"release unanswered(gives back {held.LearnedOutputTokens}, {counted})"));
+                _events.Add((DateTimeOffset.UtcNow, $"release unanswered(gives back {-output.Debt})"));
+            }
+            else if (update.FreeLease == 0 && output.Debt != 0)
+            {
+                _events.Add((DateTimeOffset.UtcNow, $"complete(gives back {-output.Debt}{(update.Change.OutputRefundWithinRoom ? ", within room" : string.Empty)})"));
+            }
+
+            if (update.Levels.OutputTokens.IsKnown)
+            {
+                _events.Add((DateTimeOffset.UtcNow, $"learn(output {update.Levels.OutputTokens.Remaining})"));
             }
         }
 
-        inner.Release(bucket, held, completed, counted, policy, now);
-    }
-
-    public void Confirm(BucketKey bucket, RequestCost held, ServerCount counted, long now) =>
-        inner.Confirm(bucket, held, counted, now);
-
-    public void Observe(BucketKey bucket, RateLimitObservation observation, bool outputReservedOnArrival, long now)
-    {
-        lock (_gate)
-        {
-            _events.Add((DateTimeOffset.UtcNow, $"learn(output {observation.OutputTokens.Remaining})"));
-        }
-
-        inner.Observe(bucket, observation, outputReservedOnArrival, now);
+        return inner.UpdateAsync(update, cancellationToken);
     }
 
     /// <summary>Gets the completions and header readings of the window, in order, as "+ms: what".</summary>
@@ -114,11 +114,15 @@ internal sealed class BlockerTally(InMemoryLimiterStore inner) : ILimiterStore
         }
     }
 
-    public void Cooldown(BucketKey bucket, long until) => inner.Cooldown(bucket, until);
+    public ValueTask RenewAsync(string owner, ReadOnlyMemory<long> leases, CancellationToken cancellationToken = default) =>
+        inner.RenewAsync(owner, leases, cancellationToken);
 
-    public LimiterLoad Load(long now) => inner.Load(now);
+    public ValueTask ForgetOutputAccountingAsync(CancellationToken cancellationToken = default) => inner.ForgetOutputAccountingAsync(cancellationToken);
 
-    public LimiterStoreSnapshot Snapshot(PacerOptions policy, long now, DateTimeOffset wallNow) => inner.Snapshot(policy, now, wallNow);
+    public LimiterLoad ReadLoad() => inner.ReadLoad();
+
+    public ValueTask<LimiterStoreSnapshot> SnapshotAsync(PacerOptions policy, CancellationToken cancellationToken = default) =>
+        inner.SnapshotAsync(policy, cancellationToken);
 }
 
 /// <summary>One admission decision as the tally saw it.</summary>

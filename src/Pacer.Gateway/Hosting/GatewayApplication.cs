@@ -10,6 +10,7 @@ using Pacer.Gateway.Operations;
 using Pacer.Gateway.Proxy;
 using Pacer.Gateway.Storage;
 using Pacer.Limiting;
+using Pacer.Redis;
 using Pacer.Usage;
 
 namespace Pacer.Gateway.Hosting;
@@ -37,7 +38,7 @@ internal static class GatewayApplication
         launch.AddSources(builder.Configuration);
         builder.Configuration.AddCommandLine([.. launch.Args]);
 
-        var (environment, options) = StartupSettings.Read(builder.Configuration);
+        var (environment, options) = StartupSettings.Read(builder.Configuration, out var redis, out var startDegraded);
         if (options.InlineIo)
         {
             // The runtime reads this once, when the process's first socket starts waiting: here, before the simulator
@@ -55,7 +56,16 @@ internal static class GatewayApplication
             ? new UpstreamTarget(simulator.BaseUrl, isSimulator: true, UpstreamTarget.SimulatorApiKey)
             : new UpstreamTarget(options.UpstreamBaseUrl ?? GatewayOptions.AnthropicApi, isSimulator: false, options.UpstreamApiKey);
 
+        // PACER_REDIS_URL: the limits are shared with every gateway (or worker) on the same Redis and prefix.
+        var sharedStore = redis is null ? null : await RedisLimiterStore.ConnectAsync(redis, startDegraded).ConfigureAwait(false);
+
         ConfigureHost(builder, options);
+        if (sharedStore is not null)
+        {
+            builder.Services.AddSingleton(sp => sharedStore.WithLoggerFrom(sp.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddSingleton<ILimiterStore>(sp => sp.GetRequiredService<RedisLimiterStore>());
+        }
+
         ConfigureServices(builder.Services, builder.Configuration, options, environment, engine, database, settingsStore, upstream);
         if (simulator is not null)
         {

@@ -1,4 +1,5 @@
 using Pacer.Configuration;
+using Pacer.Redis;
 
 namespace Pacer.Gateway.Hosting;
 
@@ -6,11 +7,15 @@ namespace Pacer.Gateway.Hosting;
 internal static class StartupSettings
 {
     /// <summary>Returns both, or throws <see cref="PacerOptionsException"/> listing every invalid field.</summary>
-    public static (PacerOptions Engine, GatewayOptions Gateway) Read(IConfiguration configuration)
+    public static (PacerOptions Engine, GatewayOptions Gateway) Read(IConfiguration configuration) => Read(configuration, out _, out _);
+
+    /// <summary>Returns the engine's, the gateway's and the shared store's settings (null without <c>PACER_REDIS_URL</c>), or throws listing every invalid field.</summary>
+    public static (PacerOptions Engine, GatewayOptions Gateway) Read(IConfiguration configuration, out RedisLimiterOptions? redis, out bool startDegraded)
     {
         var engine = PacerConfiguration.Bind(configuration, out var engineErrors);
         var gateway = GatewayConfiguration.Bind(configuration, out var gatewayErrors);
-        var errors = engineErrors.Concat(gatewayErrors).ToList();
+        redis = RedisConfiguration.Bind(configuration, out startDegraded, out var redisErrors);
+        var errors = engineErrors.Concat(gatewayErrors).Concat(redisErrors).ToList();
         if (errors.Count > 0)
         {
             throw new PacerOptionsException(errors);

@@ -15,7 +15,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _inputTokens;
     private readonly Counter<long> _outputTokens;
 
-    public GatewayMetrics(IMeterFactory meterFactory)
+    public GatewayMetrics(IMeterFactory meterFactory, Pacer.Redis.RedisLimiterStore? sharedStore = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
@@ -25,6 +25,11 @@ internal sealed class GatewayMetrics
         _streamErrors = meter.CreateCounter<long>("pacer.gateway.stream.errors", "{stream}", "Streams the gateway ended with an error event, by reason.");
         _inputTokens = meter.CreateCounter<long>("pacer.gateway.tokens.input", "{token}", "Input tokens reported by responses, by model.");
         _outputTokens = meter.CreateCounter<long>("pacer.gateway.tokens.output", "{token}", "Output tokens reported by responses, by model.");
+        if (sharedStore is not null)
+        {
+            meter.CreateObservableGauge("pacer.gateway.shared_store.degraded", () => sharedStore.IsDegraded ? 1 : 0, "{state}", "1 while Redis cannot be reached and the failure policy is in force, else 0.");
+            meter.CreateObservableGauge("pacer.gateway.shared_store.instances", () => sharedStore.LiveInstances, "{instance}", "Instances sharing the limits, as last counted from their heartbeats.");
+        }
     }
 
     public void Started() => _active.Add(1);

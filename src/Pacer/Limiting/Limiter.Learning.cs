@@ -73,47 +73,26 @@ public sealed partial class Limiter
     {
         var bucket = BucketOf(upstreamKey, model);
         string? evidence;
+        BucketUpdate update;
         lock (_gate)
         {
-            var now = Now();
-            evidence = LearnsAccounting ? _accounting.Confirm(bucket, now) : null;
-            _store.Cooldown(bucket, now + Math.Max(0, retryAfter.Ticks));
-            Pump(now);
+            evidence = LearnsAccounting ? _accounting.Confirm(bucket, Now()) : null;
+            update = new BucketUpdate(bucket, _options) { Cooldown = retryAfter, ReservesMaxTokens = evidence is not null };
         }
 
+        Send(update, released: false);
         if (evidence is not null && _logger is not null)
         {
             LimiterLog.ReservesMaxTokens(_logger, bucket.UpstreamKey, bucket.ModelClass, evidence);
         }
     }
 
-    private void Observe(BucketKey bucket, RateLimitObservation observation, LimiterPermit? permit, bool refused, bool answerComplete)
+    /// <summary>Takes what the store knows of a bucket beyond this limiter (another holder learned its accounting). Under the lock.</summary>
+    internal void Learned(BucketKey bucket, AdmissionDecision decision)
     {
-        lock (_gate)
+        if (decision.OutputReservedOnArrival && LearnsAccounting && !_accounting.ReservesMaxTokens(bucket))
         {
-            var now = Now();
-            if (refused && permit is not null && LearnsAccounting)
-            {
-                _accounting.Note(bucket, observation, permit.Reserved, now);
-            }
-
-            var reserving = LearnsAccounting && _accounting.ReservesMaxTokens(bucket);
-            if (permit is { IsLive: true })
-            {
-                // The server counted this request, every earlier one of its bucket, and every later one that reached
-                // it before it wrote these headers; their output reservations too when the upstream is known to
-                // reserve max_tokens on arrival.
-                _uncounted.CountThrough(permit, now - HeaderTransit.Ticks, reserving ? ServerCount.Everything : ServerCount.RequestAndInput, _confirm);
-                if (answerComplete && permit.Counted == ServerCount.RequestAndInput)
-                {
-                    // Counted as produced, the answer's whole output is in these headers already.
-                    permit.Counted = ServerCount.Produced;
-                    _confirm(permit);
-                }
-            }
-
-            _store.Observe(bucket, observation, reserving, now);
-            Pump(now);
+            _accounting.Adopt(bucket);
         }
     }
 
@@ -132,6 +111,40 @@ public sealed partial class Limiter
         }
 
         return waiter.Cost;
+    }
+
+    private void Observe(BucketKey bucket, RateLimitObservation observation, LimiterPermit? permit, bool refused, bool answerComplete)
+    {
+        BucketUpdate update;
+        lock (_gate)
+        {
+            var now = Now();
+            if (refused && permit is not null && LearnsAccounting)
+            {
+                _accounting.Note(bucket, observation, permit.Reserved, now);
+            }
+
+            var reserving = LearnsAccounting && _accounting.ReservesMaxTokens(bucket);
+            _confirmed = default;
+            if (permit is { IsLive: true })
+            {
+                // The server counted this request, every earlier one of its bucket, and every later one that reached
+                // it before it wrote these headers; their output reservations too when the upstream is known to
+                // reserve max_tokens on arrival.
+                _uncounted.CountThrough(permit, now - HeaderTransit.Ticks, reserving ? ServerCount.Everything : ServerCount.RequestAndInput, _confirm);
+                if (answerComplete && permit.Counted == ServerCount.RequestAndInput)
+                {
+                    // Counted as produced, the answer's whole output is in these headers already.
+                    permit.Counted = ServerCount.Produced;
+                    _confirm(permit);
+                }
+            }
+
+            update = new BucketUpdate(bucket, _options) { Change = _confirmed, Levels = LevelReading.Of(observation, reserving) };
+            _confirmed = default;
+        }
+
+        Send(update, released: false);
     }
 
     // Against learned output budgets a request may hold an estimate of its output rather than its whole max_tokens.

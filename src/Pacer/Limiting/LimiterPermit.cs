@@ -10,6 +10,11 @@ internal sealed class LimiterPermit : Permit
 
     public BucketKey Bucket { get; private set; }
 
+    /// <summary>Gets the id of the permit and of its concurrency lease, unique for its limiter.</summary>
+    public override long Id => LeaseId;
+
+    public long LeaseId { get; private set; }
+
     /// <summary>Gets what the permit holds now: its reservation, or its real usage once completed.</summary>
     public RequestCost Held { get; set; }
 
@@ -44,8 +49,9 @@ internal sealed class LimiterPermit : Permit
 
     private long QueueTicks { get; set; }
 
-    public void Activate(Limiter owner, BucketKey bucket, RequestCost cost, long admittedAt, long queueTicks)
+    public void Activate(Limiter owner, BucketKey bucket, long leaseId, RequestCost cost, long admittedAt, long queueTicks)
     {
+        LeaseId = leaseId;
         Bucket = bucket;
         ReservedCost = cost;
         Held = cost;

@@ -58,6 +58,9 @@ public sealed record UpstreamBucketSnapshot
 
     /// <summary>Gets the end of the cooldown after a 429, or null when not cooling down.</summary>
     public DateTimeOffset? CooldownUntil { get; init; }
+
+    /// <summary>Gets a value indicating whether the upstream was learned to reserve <c>max_tokens</c> on arrival for this bucket (<c>OutputReservation</c> <c>auto</c>).</summary>
+    public bool OutputReservedOnArrival { get; init; }
 }
 
 /// <summary>One budget: limit, what remains now (after local reservations), and when it is full again.</summary>

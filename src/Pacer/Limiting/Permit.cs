@@ -7,6 +7,9 @@ namespace Pacer.Limiting;
 /// </summary>
 public abstract class Permit : IDisposable
 {
+    /// <summary>Gets the permit's id, which also names its concurrency lease in the store (unique for its limiter).</summary>
+    public abstract long Id { get; }
+
     /// <summary>Gets how long the request waited for admission.</summary>
     public abstract TimeSpan QueueTime { get; }
 

@@ -70,6 +70,15 @@ internal sealed class FairQueue
         }
     }
 
+    /// <summary>Gives the turn to <paramref name="lane"/> when it still waits; otherwise the turn stays.</summary>
+    public void TurnTo(Lane? lane)
+    {
+        if (lane?.Next is not null)
+        {
+            Cursor = lane;
+        }
+    }
+
     /// <summary>Passes the turn to the next lane.</summary>
     public void Skip() => Cursor = Cursor?.Next;
 

@@ -11,7 +11,11 @@ namespace Pacer.Limiting;
 /// The wait imposed by the constraints shared by every request (the request rate) alone: when another request, of any
 /// bucket, might be admitted. Zero when they do not block on time.
 /// </param>
-public readonly record struct AdmissionDecision(AdmissionStatus Status, TimeSpan RetryAfter, AdmissionBlockers Blockers, TimeSpan SharedRetryAfter = default)
+/// <param name="OutputReservedOnArrival">
+/// Whether the store knows that the bucket's upstream reserves <c>max_tokens</c> on arrival (learned by any process
+/// sharing the store), so that a request holds its whole <c>max_tokens</c> against the learned output budget.
+/// </param>
+public readonly record struct AdmissionDecision(AdmissionStatus Status, TimeSpan RetryAfter, AdmissionBlockers Blockers, TimeSpan SharedRetryAfter = default, bool OutputReservedOnArrival = false)
 {
     /// <summary>Gets the decision that admits the request.</summary>
     public static AdmissionDecision Admit { get; } = new(AdmissionStatus.Admitted, TimeSpan.Zero, AdmissionBlockers.None);
@@ -67,6 +71,9 @@ public enum AdmissionBlockers
     /// <summary>The operator's <c>OutputTokensPerMinute</c> budget.</summary>
     OutputTokenBudget = 128,
 
+    /// <summary>The store shared by several processes cannot be reached and its failure policy is to refuse (fail closed).</summary>
+    SharedStore = 256,
+
     /// <summary>The constraints shared by every request, whatever its bucket.</summary>
-    Shared = Concurrency | RequestRate,
+    Shared = Concurrency | RequestRate | SharedStore,
 }

@@ -7,8 +7,9 @@ internal sealed class Waiter : IValueTaskSource<Permit>
 {
     private ManualResetValueTaskSourceCore<Permit> _core = new() { RunContinuationsAsynchronously = true };
 
-    public Waiter(Limiter owner, BucketKey bucket, string model, int askedOutputHold, RequestCost cost, long enqueuedAt, long expiresAt)
+    public Waiter(Limiter owner, BucketKey bucket, string model, int askedOutputHold, RequestCost cost, long leaseId, long enqueuedAt, long expiresAt)
     {
+        LeaseId = leaseId;
         Owner = owner;
         Bucket = bucket;
         Model = model;
@@ -35,6 +36,12 @@ internal sealed class Waiter : IValueTaskSource<Permit>
     public RequestCost Cost { get; set; }
 
     public long EnqueuedAt { get; }
+
+    /// <summary>Gets the id of the concurrency lease the waiter holds once admitted (its permit's id).</summary>
+    public long LeaseId { get; }
+
+    /// <summary>Gets or sets the store's last decision for the waiter (why it waits; under the lock).</summary>
+    public AdmissionDecision LastDecision { get; set; }
 
     /// <summary>Gets the last moment the waiter may be admitted: the earlier of <c>MaxQueueWait</c> and the request's deadline.</summary>
     public long ExpiresAt { get; }

@@ -2,7 +2,7 @@ using Pacer.Configuration;
 
 namespace Pacer.Limiting;
 
-/// <summary>The in-memory state of one (upstream key, model class): learned budgets, operator token budgets, cooldown.</summary>
+/// <summary>The in-memory numbers of one (key, model class): learned budgets, operator token budgets, cooldown, learned output accounting.</summary>
 internal sealed class BucketState(BucketKey key)
 {
     public BucketKey Key { get; } = key;
@@ -19,18 +19,18 @@ internal sealed class BucketState(BucketKey key)
 
     public long CooldownUntil = long.MinValue;
 
-    public int InFlight;
+    public bool ReservesMaxTokens;
 
     public long LastUsed;
 
     public bool IsLearned => Requests.IsKnown || InputTokens.IsKnown || OutputTokens.IsKnown;
 
     /// <summary>
-    /// Gets a value indicating whether forgetting this state loses nothing that still matters: nothing in flight, no
-    /// learned limit, no cooldown, and unused for five minutes (by then operator token budgets have refilled).
+    /// Gets a value indicating whether forgetting this state loses nothing that still matters: no learned limit or
+    /// accounting, no cooldown, and unused for five minutes (by then operator token budgets have refilled).
     /// </summary>
     public bool IsIdle(long now) =>
-        InFlight == 0 && !IsLearned && CooldownUntil <= now && now - LastUsed >= 5 * TimeSpan.TicksPerMinute;
+        !IsLearned && !ReservesMaxTokens && CooldownUntil <= now && now - LastUsed >= 5 * TimeSpan.TicksPerMinute;
 
     public void Refill(PacerOptions policy, long now)
     {

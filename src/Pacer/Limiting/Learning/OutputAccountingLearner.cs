@@ -16,7 +16,7 @@ namespace Pacer.Limiting;
 /// output budget, and holding <c>max_tokens</c> is the safe side.</item>
 /// </list>
 /// Such a bucket reserves <c>max_tokens</c> from then on, for the life of the limiter: the accounting is a property of
-/// the API, and probing it again would cost 429s. Runs under the limiter's lock; not thread-safe.
+/// the API, and probing it again would cost 429s. The flag is kept in the limiter's store too, so that what one holder learns all obey. Runs under the limiter's lock; not thread-safe.
 /// </summary>
 internal sealed class OutputAccountingLearner
 {
@@ -37,6 +37,15 @@ internal sealed class OutputAccountingLearner
     private BucketKey _pendingBucket;
     private Evidence? _pending;
     private long _pendingAt;
+
+    /// <summary>Takes what the store says another holder learned: the bucket reserves <c>max_tokens</c>.</summary>
+    public void Adopt(BucketKey bucket)
+    {
+        if (_reservingMaxTokens.Add(bucket))
+        {
+            _suspicions.Remove(bucket);
+        }
+    }
 
     /// <summary>Gets a value indicating whether the bucket has been seen to reserve <c>max_tokens</c>.</summary>
     public bool ReservesMaxTokens(BucketKey bucket) => _reservingMaxTokens.Count > 0 && _reservingMaxTokens.Contains(bucket);

@@ -1,0 +1,63 @@
+-- Applies one update to a bucket atomically (see ILimiterStore.UpdateAsync).
+-- KEYS: 1 bucket hash, 2 leases zset, 3 bucket set, 4 accounting set.
+-- ARGV: 1 now override, 2 input tpm, 3 output tpm, 4 bucket ttl (s),
+-- 5..13 deltas: requests debt, requests unconfirmed, input debt, input unconfirmed, output debt, output unconfirmed,
+-- operator input, operator output, output refund within room (0/1),
+-- 14..31 levels, 6 each for requests, input, output: limit, remaining, shown capacity, margin, small margin, small below,
+-- 32 cooldown (us), 33 reserves max_tokens (0/1), 34 lease member to free ('' for none), 35 channel, 36 owner.
+-- Returns 1 when a lease was freed.
+local itpm, otpm, bucketTtl = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local h = load(KEYS[1])
+refillLearned(h, 'r'); refillLearned(h, 'i'); refillLearned(h, 'o')
+if itpm > 0 then refill(h, 'ni', itpm) end
+if otpm > 0 then refill(h, 'no', otpm) end
+
+local function apply(p, debt, unconfirmed, withinRoom)
+  if withinRoom and debt < 0 and get(h, p .. 'l') > 0 then
+    local room = math.max(0, get(h, p .. 'd') - get(h, p .. 'x'))
+    debt = -math.min(-debt, room)
+  end
+  spend(h, p, debt)
+  h[p .. 'u'] = math.max(0, get(h, p .. 'u') + unconfirmed)
+end
+
+apply('r', tonumber(ARGV[5]), tonumber(ARGV[6]), false)
+apply('i', tonumber(ARGV[7]), tonumber(ARGV[8]), false)
+apply('o', tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[13] == '1')
+if itpm > 0 then h['nid'] = math.max(0, get(h, 'nid') + tonumber(ARGV[11])) end
+if otpm > 0 then h['nod'] = math.max(0, get(h, 'nod') + tonumber(ARGV[12])) end
+
+local function learnLevel(p, a)
+  local limit = tonumber(ARGV[a])
+  if limit <= 0 then return end
+  local remaining, shown, margin, smallMargin, smallBelow =
+    tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
+  if shown >= 0 then
+    if limit == get(h, p .. 'l') then h[p .. 'c'] = math.max(get(h, p .. 'c'), shown) else h[p .. 'c'] = shown end
+  end
+  local c = get(h, p .. 'c')
+  if c > 0 and c < smallBelow then margin = smallMargin end
+  h[p .. 'l'] = limit
+  h[p .. 'd'] = math.max(0, size(h, p) - math.max(0, remaining - margin) + get(h, p .. 'u'))
+  h[p .. 's'] = now
+  h[p .. 'x'] = 0
+end
+
+learnLevel('r', 14)
+learnLevel('i', 20)
+learnLevel('o', 26)
+local cooldown = tonumber(ARGV[32])
+if cooldown > 0 then h['cd'] = math.max(get(h, 'cd'), now + cooldown) end
+if ARGV[33] == '1' then
+  h['rmt'] = 1
+  redis.call('SADD', KEYS[4], KEYS[1])
+end
+save(h, bucketTtl)
+redis.call('SADD', KEYS[3], KEYS[1])
+
+local freed = 0
+if ARGV[34] ~= '' then
+  freed = redis.call('ZREM', KEYS[2], ARGV[34])
+  if freed == 1 then redis.call('PUBLISH', ARGV[35], ARGV[36]) end
+end
+return freed

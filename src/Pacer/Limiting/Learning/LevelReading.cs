@@ -1,0 +1,56 @@
+namespace Pacer.Limiting;
+
+/// <summary>
+/// Turns a response's <c>anthropic-ratelimit-*</c> headers into the levels a store sets: the capacity each proves, and
+/// the margin by which the true remaining may lie below the header (the API rounds token figures to the thousand).
+/// </summary>
+internal static class LevelReading
+{
+    /// <summary>
+    /// Gets the levels of <paramref name="observation"/>. When <paramref name="outputReservedOnArrival"/>, the upstream
+    /// refuses whenever less than <c>max_tokens</c> remains, so the output remaining is taken at the low end of its
+    /// rounding, as the input remaining always is; counted as produced, the API refuses only an empty bucket and the
+    /// rounded figure serves as it is.
+    /// </summary>
+    public static LearnedLevels Of(in RateLimitObservation observation, bool outputReservedOnArrival)
+    {
+        var requests = observation.Requests;
+        var input = observation.InputTokens;
+        var output = observation.OutputTokens;
+        return new LearnedLevels(
+            requests.IsKnown ? new LearnedLevel(requests.Limit, requests.Remaining, ShownCapacity(requests, 0), 0) : default,
+            input.IsKnown
+                ? new LearnedLevel(
+                    input.Limit,
+                    input.Remaining,
+                    ShownCapacity(input, RemainingRounding.Margin(input.Limit)),
+                    RemainingRounding.Margin(input.Limit),
+                    input.Limit < RemainingRounding.Step ? 0 : RemainingRounding.Step,
+                    RemainingRounding.SmallBucketSteps * RemainingRounding.Step)
+                : default,
+            output.IsKnown
+                ? new LearnedLevel(
+                    output.Limit,
+                    output.Remaining,
+                    ShownCapacity(output, RemainingRounding.Margin(output.Limit)),
+                    outputReservedOnArrival ? RemainingRounding.Margin(output.Limit) : 0)
+                : default);
+    }
+
+    /// <summary>
+    /// Gets the least capacity one response proves the server's bucket has: what remained (less
+    /// <paramref name="rounding"/>, how far the header may lie above the truth) plus what refills before the reset
+    /// (less one second: the reset is given in whole seconds, rounded up), or the whole limit when it reads full;
+    /// -1 when the response gives no reset.
+    /// </summary>
+    public static double ShownCapacity(BudgetObservation observation, double rounding)
+    {
+        if (observation.ResetIn is not { } resetIn)
+        {
+            return -1;
+        }
+
+        var refill = Math.Max(0, resetIn.TotalMinutes - (1.0 / 60)) * observation.Limit;
+        return observation.Remaining >= observation.Limit ? observation.Limit : Math.Max(0, observation.Remaining - rounding + refill);
+    }
+}

@@ -1,0 +1,108 @@
+using Pacer.Configuration;
+
+namespace Pacer.Limiting;
+
+/// <summary>
+/// One atomic change to a bucket's numbers, computed by the engine's accounting: deltas, learned levels, a cooldown,
+/// the learned output accounting, and a lease to free. Each part is optional (its default changes nothing).
+/// </summary>
+/// <param name="Bucket">The (upstream key, model class).</param>
+/// <param name="Policy">The policy in force (the operator budgets' sizes and refill rates).</param>
+public readonly record struct BucketUpdate(BucketKey Bucket, PacerOptions Policy)
+{
+    /// <summary>Gets the deltas to apply.</summary>
+    public BudgetChange Change { get; init; }
+
+    /// <summary>Gets the levels a response's headers showed.</summary>
+    public LearnedLevels Levels { get; init; }
+
+    /// <summary>Gets how long to block every admission for the bucket from the store's now (kept if an existing cooldown ends later); zero for none.</summary>
+    public TimeSpan Cooldown { get; init; }
+
+    /// <summary>Gets a value indicating whether the upstream was learned to reserve <c>max_tokens</c> on arrival for this bucket.</summary>
+    public bool ReservesMaxTokens { get; init; }
+
+    /// <summary>Gets the owner of <see cref="FreeLease"/>.</summary>
+    public string? LeaseOwner { get; init; }
+
+    /// <summary>Gets the lease to free (the request ended), or 0 for none.</summary>
+    public long FreeLease { get; init; }
+}
+
+/// <summary>A change to one learned upstream budget: to its level (its debt below full) and to what requests unknown to the server hold.</summary>
+/// <param name="Debt">Added to the debt (negative refunds); the debt never goes below zero. Applied only while the limit is known.</param>
+/// <param name="Unconfirmed">Added to the unconfirmed total, which never goes below zero.</param>
+public readonly record struct BudgetDelta(double Debt, double Unconfirmed)
+{
+    /// <summary>Adds two deltas.</summary>
+    public static BudgetDelta operator +(BudgetDelta left, BudgetDelta right) => new(left.Debt + right.Debt, left.Unconfirmed + right.Unconfirmed);
+
+    /// <summary>Adds two deltas.</summary>
+    public static BudgetDelta Add(BudgetDelta left, BudgetDelta right) => left + right;
+}
+
+/// <summary>The deltas of one accounting event on a bucket's budgets.</summary>
+/// <param name="Requests">The learned requests budget.</param>
+/// <param name="InputTokens">The learned input-tokens budget.</param>
+/// <param name="OutputTokens">The learned output-tokens budget.</param>
+/// <param name="OperatorInputTokens">Added to the operator's input-token budget's debt (when the policy sets one).</param>
+/// <param name="OperatorOutputTokens">Added to the operator's output-token budget's debt (when the policy sets one).</param>
+public readonly record struct BudgetChange(
+    BudgetDelta Requests,
+    BudgetDelta InputTokens,
+    BudgetDelta OutputTokens,
+    double OperatorInputTokens,
+    double OperatorOutputTokens)
+{
+    /// <summary>
+    /// Gets a value indicating whether a refund of learned output tokens goes back only as far as the server's bucket
+    /// could take it: its debt as last learned less its refill since (the server refunds into a bucket whose capacity
+    /// it cannot exceed).
+    /// </summary>
+    public bool OutputRefundWithinRoom { get; init; }
+
+    /// <summary>Gets a value indicating whether the change changes nothing.</summary>
+    public bool IsEmpty => this == default;
+
+    /// <summary>Adds two changes (the room rule holds if either asks it).</summary>
+    public static BudgetChange operator +(BudgetChange left, BudgetChange right) => new(
+        left.Requests + right.Requests,
+        left.InputTokens + right.InputTokens,
+        left.OutputTokens + right.OutputTokens,
+        left.OperatorInputTokens + right.OperatorInputTokens,
+        left.OperatorOutputTokens + right.OperatorOutputTokens)
+    {
+        OutputRefundWithinRoom = left.OutputRefundWithinRoom || right.OutputRefundWithinRoom,
+    };
+
+    /// <summary>Adds two changes.</summary>
+    public static BudgetChange Add(BudgetChange left, BudgetChange right) => left + right;
+}
+
+/// <summary>The levels one response showed for a bucket's three learned budgets.</summary>
+/// <param name="Requests">Requests per minute.</param>
+/// <param name="InputTokens">Input tokens per minute.</param>
+/// <param name="OutputTokens">Output tokens per minute.</param>
+public readonly record struct LearnedLevels(LearnedLevel Requests, LearnedLevel InputTokens, LearnedLevel OutputTokens)
+{
+    /// <summary>Gets a value indicating whether any level is known.</summary>
+    public bool IsEmpty => !Requests.IsKnown && !InputTokens.IsKnown && !OutputTokens.IsKnown;
+}
+
+/// <summary>
+/// What a response showed of one learned budget. The store raises the budget's capacity to <paramref name="ShownCapacity"/>
+/// (or starts again from it when the limit changed), then sets its level to <paramref name="Remaining"/> less a margin
+/// less what requests unknown to the server hold: the margin is <paramref name="SmallBucketMargin"/> while the capacity
+/// is known and below <paramref name="SmallBucketBelow"/>, else <paramref name="Margin"/>.
+/// </summary>
+/// <param name="Limit">The server's limit per minute; 0 when the response did not show this budget.</param>
+/// <param name="Remaining">The server's remaining.</param>
+/// <param name="ShownCapacity">The least capacity this response proves the server's bucket has; negative when it proves none.</param>
+/// <param name="Margin">How far the true remaining may lie below the header.</param>
+/// <param name="SmallBucketMargin">The margin on a bucket smaller than <paramref name="SmallBucketBelow"/>.</param>
+/// <param name="SmallBucketBelow">The capacity below which a bucket is small; 0 for never.</param>
+public readonly record struct LearnedLevel(long Limit, double Remaining, double ShownCapacity, double Margin, double SmallBucketMargin = 0, double SmallBucketBelow = 0)
+{
+    /// <summary>Gets a value indicating whether the response showed this budget.</summary>
+    public bool IsKnown => Limit > 0;
+}

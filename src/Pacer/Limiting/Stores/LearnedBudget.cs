@@ -1,0 +1,109 @@
+namespace Pacer.Limiting;
+
+/// <summary>
+/// One upstream budget learned from response headers, as a store keeps it: the server's limit, a local bucket corrected
+/// to the server's remaining on every response, and what requests still unknown to the server hold. Not thread-safe.
+/// </summary>
+internal struct LearnedBudget
+{
+    /// <summary>The server's limit per minute; 0 until a response tells it.</summary>
+    public long Limit;
+
+    /// <summary>The local bucket, whose capacity is <see cref="Size"/> and which refills at <see cref="Limit"/> per minute.</summary>
+    public TokenBucket Bucket;
+
+    /// <summary>What admitted requests hold that no response has confirmed yet (the server may not have charged it).</summary>
+    public double Unconfirmed;
+
+    /// <summary>
+    /// The largest capacity the server's bucket is sure to have, as its responses show it: 0 until a response with a
+    /// reset tells. The API's bucket may hold less than a whole minute (a few seconds of refill).
+    /// </summary>
+    public double Capacity;
+
+    /// <summary>What admitted requests have taken from <see cref="Bucket"/> since the server's word was last taken.</summary>
+    public double SpentSinceLearn;
+
+    /// <summary>Gets a value indicating whether the limit is known.</summary>
+    public readonly bool IsKnown => Limit > 0;
+
+    /// <summary>
+    /// Gets the local bucket's capacity: the server's as far as responses have shown it, else the whole minute. Between
+    /// two responses the local bucket refills no higher than the server's can.
+    /// </summary>
+    public readonly double Size => Capacity > 0 && Capacity < Limit ? Capacity : Limit;
+
+    /// <summary>
+    /// Gets how much the server's bucket could take back if it refunded now: its debt as last learned, less its refill
+    /// since (the local debt without what was spent after the learning).
+    /// </summary>
+    public readonly double RefundRoom => Math.Max(0, Bucket.Debt - SpentSinceLearn);
+
+    /// <summary>Brings the bucket to <paramref name="now"/> when the limit is known.</summary>
+    public void Refill(long now)
+    {
+        if (IsKnown)
+        {
+            Bucket.Refill(Limit, now);
+        }
+    }
+
+    /// <summary>Gets the ticks until <paramref name="amount"/> may be taken; 0 when it may now or the limit is unknown.</summary>
+    public readonly long TicksUntil(double amount) => IsKnown ? Bucket.TicksUntil(amount, Size, Limit) : 0;
+
+    /// <summary>Takes what an admitted request holds: from the bucket (when known), and into the unconfirmed total.</summary>
+    public void Take(double amount)
+    {
+        Spend(amount);
+        Unconfirmed += amount;
+    }
+
+    /// <summary>Applies a delta; a refund <paramref name="withinRoom"/> goes back no further than <see cref="RefundRoom"/>.</summary>
+    public void Apply(BudgetDelta delta, bool withinRoom)
+    {
+        var debt = delta.Debt;
+        if (withinRoom && debt < 0 && IsKnown)
+        {
+            debt = -Math.Min(-debt, RefundRoom);
+        }
+
+        Spend(debt);
+        Unconfirmed = Math.Max(0, Unconfirmed + delta.Unconfirmed);
+    }
+
+    /// <summary>Takes the server's word: capacity first, then the level (the remaining less the margin less what is unconfirmed).</summary>
+    public void Learn(in LearnedLevel level, long now)
+    {
+        if (!level.IsKnown)
+        {
+            return;
+        }
+
+        if (level.ShownCapacity >= 0)
+        {
+            Capacity = level.Limit == Limit ? Math.Max(Capacity, level.ShownCapacity) : level.ShownCapacity;
+        }
+
+        var margin = Capacity > 0 && Capacity < level.SmallBucketBelow ? level.SmallBucketMargin : level.Margin;
+        Limit = level.Limit;
+        Bucket.Reset(Size - Math.Max(0, level.Remaining - margin) + Unconfirmed, now);
+        SpentSinceLearn = 0;
+    }
+
+    /// <summary>Gets the snapshot of this budget.</summary>
+    public readonly BudgetSnapshot ToSnapshot(DateTimeOffset wallNow) => IsKnown
+        ? new BudgetSnapshot(Limit, (long)Math.Floor(Math.Max(0, Bucket.Available(Size))), wallNow + TimeSpan.FromTicks(Bucket.TicksUntilFull(Limit)))
+        : new BudgetSnapshot(null, null, null);
+
+    private void Spend(double amount)
+    {
+        if (IsKnown)
+        {
+            Bucket.Spend(amount);
+            if (amount > 0)
+            {
+                SpentSinceLearn += amount;
+            }
+        }
+    }
+}
