@@ -62,4 +62,28 @@ public sealed class AlertTests(Browser browser)
         webhookLines.ShouldBeEmpty();
         setup.Gateway.Logs.GetSnapshot().ShouldNotContain(r => r.Message.Contains(receiver.Url.ToString(), StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Alert_SharedStoreUnreachable_ShownAsCritical()
+    {
+        // A Redis address where nothing listens: the gateway starts on its failure policy (its share of the limits).
+        using var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var setup = await SimulatedGateway.StartAsync(new Dictionary<string, string?>
+        {
+            ["PACER_REDIS_URL"] = $"redis://127.0.0.1:{port}",
+            ["PACER_REDIS_START_DEGRADED"] = "true",
+            ["PACER_REDIS_TIMEOUT"] = "100",
+        });
+        var page = await browser.NewPageAsync(setup.Gateway.BaseUrl);
+
+        await DashboardPage.SignInAsync(page);
+
+        await Expect(page.Locator("#banner p[data-rule='shared_store_degraded']")).ToContainTextAsync("cannot be reached");
+        await DashboardPage.GoAsync(page, "alerts");
+        await Expect(page.Locator("#alerts-firing li.critical[data-rule='shared_store_degraded']")).ToHaveCountAsync(1);
+        setup.Gateway.Logs.GetSnapshot().Count(r => r.Message.StartsWith("Alert shared_store_degraded firing (critical)", StringComparison.Ordinal)).ShouldBe(1);
+    }
 }

@@ -9,10 +9,12 @@ namespace Pacer.Gateway.Alerts;
 /// <param name="Answered">Requests the upstream answered (any status), since start.</param>
 /// <param name="LongestQueueWait">The longest queue wait of a request that ended since the previous reading.</param>
 /// <param name="Budgets">Every budget and where its user stands, or null when not read this time (the last one holds).</param>
+/// <param name="SharedStoreDegraded">True while the shared limiter store (Redis) cannot be reached; false without one.</param>
 internal sealed record AlertReading(
     DateTimeOffset Time,
     long UpstreamRateLimited,
     long Unreachable,
     long Answered,
     TimeSpan LongestQueueWait,
-    IReadOnlyList<BudgetStatus>? Budgets = null);
+    IReadOnlyList<BudgetStatus>? Budgets = null,
+    bool SharedStoreDegraded = false);

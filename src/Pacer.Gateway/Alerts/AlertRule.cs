@@ -17,4 +17,7 @@ internal enum AlertRule
 
     /// <summary>A user has spent all of its budget.</summary>
     BudgetExhausted,
+
+    /// <summary>The shared limiter store (Redis) cannot be reached: its failure policy is in force.</summary>
+    SharedStoreDegraded,
 }

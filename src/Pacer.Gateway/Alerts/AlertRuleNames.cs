@@ -10,9 +10,10 @@ internal static class AlertRuleNames
         AlertRule.UpstreamUnreachable => "upstream_unreachable",
         AlertRule.BudgetWarning => "budget_warning",
         AlertRule.BudgetExhausted => "budget_exhausted",
+        AlertRule.SharedStoreDegraded => "shared_store_degraded",
         _ => throw new ArgumentOutOfRangeException(nameof(rule)),
     };
 
     public static string Severity(AlertRule rule) =>
-        rule is AlertRule.UpstreamUnreachable or AlertRule.BudgetExhausted ? "critical" : "warning";
+        rule is AlertRule.UpstreamUnreachable or AlertRule.BudgetExhausted or AlertRule.SharedStoreDegraded ? "critical" : "warning";
 }

@@ -58,6 +58,12 @@ internal sealed class AlertRules
                 Text($"{unreachable} requests in the last {Seconds(_options.Window)} could not reach the upstream, and none has reached it since."));
         }
 
+        if (reading.SharedStoreDegraded)
+        {
+            now[(AlertRule.SharedStoreDegraded, string.Empty)] = new(1, 1,
+                "The shared limiter store (Redis) cannot be reached: this gateway holds to its own share of the limits (PACER_REDIS_FAILURE=share) or refuses every request (closed) until Redis answers again.");
+        }
+
         foreach (var budget in _budgets)
         {
             AddBudget(now, budget);

@@ -3,6 +3,7 @@ using Pacer.Gateway.Alerts;
 using Pacer.Gateway.Hosting;
 using Pacer.Gateway.Operations;
 using Pacer.Limiting;
+using Pacer.Redis;
 using Pacer.Usage;
 
 namespace Pacer.Gateway.Dashboard;
@@ -10,7 +11,8 @@ namespace Pacer.Gateway.Dashboard;
 /// <summary>
 /// Once a second: records a <see cref="LiveSample"/> into the <see cref="LiveHistory"/> and evaluates the alert rules;
 /// every <see cref="BudgetEvery"/> ticks it reads the budgets too. Reads the limiter only through its public API
-/// (<see cref="Limiter.Load"/>, <see cref="Limiter.Totals"/>, <see cref="Limiter.Options"/>). Also exports the budgets and
+/// (<see cref="Limiter.Load"/>, <see cref="Limiter.Totals"/>, <see cref="Limiter.Options"/>), and the shared store, when
+/// there is one, through <see cref="RedisLimiterStore.IsDegraded"/>. Also exports the budgets and
 /// the firing alerts as gauges on the <c>Pacer.Gateway</c> meter, for Prometheus alerting rules.
 /// </summary>
 internal sealed class LiveMonitor : BackgroundService
@@ -26,6 +28,7 @@ internal sealed class LiveMonitor : BackgroundService
     private readonly BudgetGuard _budgets;
     private readonly TimeProvider _time;
     private readonly ILogger<LiveMonitor> _logger;
+    private readonly RedisLimiterStore? _sharedStore;
     private IReadOnlyList<BudgetStatus> _lastBudgets = [];
     private long _tick;
 
@@ -38,7 +41,8 @@ internal sealed class LiveMonitor : BackgroundService
         GatewayOptions options,
         IMeterFactory meterFactory,
         TimeProvider time,
-        ILogger<LiveMonitor> logger)
+        ILogger<LiveMonitor> logger,
+        RedisLimiterStore? sharedStore = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(meterFactory);
@@ -50,6 +54,7 @@ internal sealed class LiveMonitor : BackgroundService
         _budgets = budgets;
         _time = time;
         _logger = logger;
+        _sharedStore = sharedStore;
 
         var meter = meterFactory.Create(GatewayMetrics.MeterName);
         meter.CreateObservableGauge("pacer.gateway.budget.spent", () => BudgetMeasurements(b => b.Spent), "{credit}", "Credits a user with a budget has spent in the current period.");
@@ -92,7 +97,7 @@ internal sealed class LiveMonitor : BackgroundService
             totals.Failures,
             totals.Rejections));
 
-        var reading = new AlertReading(now, totals.RateLimited, _tally.Unreachable, _tally.Answered, _tally.TakeLongestQueueWait(), budgets);
+        var reading = new AlertReading(now, totals.RateLimited, _tally.Unreachable, _tally.Answered, _tally.TakeLongestQueueWait(), budgets, _sharedStore?.IsDegraded ?? false);
         var changes = _rules.Evaluate(reading);
         _board.Publish(_rules.Firing, changes);
     }

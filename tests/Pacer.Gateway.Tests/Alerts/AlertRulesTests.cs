@@ -138,12 +138,30 @@ public sealed class AlertRulesTests
         Tick(budgets: [Budget("nobody", 0, spent: 0)]).ShouldBeEmpty();
     }
 
-    private IReadOnlyList<AlertChange> Tick(int rateLimited = 0, int unreachable = 0, int answered = 0, TimeSpan queueWait = default, IReadOnlyList<BudgetStatus>? budgets = null)
+    [Fact]
+    public void Evaluate_SharedStoreDegraded_FiresCriticalWhileItLasts()
+    {
+        Tick().ShouldBeEmpty();
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        var fired = Tick(degraded: true).ShouldHaveSingleItem();
+
+        fired.Alert.Rule.ShouldBe("shared_store_degraded");
+        fired.Alert.Severity.ShouldBe("critical");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Tick(degraded: true).ShouldBeEmpty();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var resolved = Tick().ShouldHaveSingleItem();
+        resolved.Fired.ShouldBeFalse();
+        (resolved.Alert.ResolvedAt - resolved.Alert.StartedAt).ShouldBe(TimeSpan.FromSeconds(2));
+    }
+
+    private IReadOnlyList<AlertChange> Tick(int rateLimited = 0, int unreachable = 0, int answered = 0, TimeSpan queueWait = default, IReadOnlyList<BudgetStatus>? budgets = null, bool degraded = false)
     {
         _rateLimited += rateLimited;
         _unreachable += unreachable;
         _answered += answered;
-        return _rules.Evaluate(new AlertReading(_time.GetUtcNow(), _rateLimited, _unreachable, _answered, queueWait, budgets));
+        return _rules.Evaluate(new AlertReading(_time.GetUtcNow(), _rateLimited, _unreachable, _answered, queueWait, budgets, degraded));
     }
 
     private BudgetStatus Budget(string user, long credits, long spent) => new()

@@ -346,6 +346,7 @@
       el('dt', { text: 'upstream_unreachable' }), el('dd', { text: `${t.unreachable} or more requests could not reach the upstream within ${t.windowMs / 1000} s, none since (PACER_ALERT_UNREACHABLE)` }),
       el('dt', { text: 'budget_warning' }), el('dd', { text: `a user has spent ${t.budgetPercent}% of its budget (PACER_ALERT_BUDGET_PERCENT)` }),
       el('dt', { text: 'budget_exhausted' }), el('dd', { text: 'a user has spent all of its budget' }),
+      el('dt', { text: 'shared_store_degraded' }), el('dd', { text: 'the shared limiter store (Redis, PACER_REDIS_URL) cannot be reached' }),
       el('dt', { text: 'webhook' }), el('dd', { text: alerts.webhook ? 'each start and end is POSTed to PACER_ALERT_WEBHOOK_URL' : 'off (set PACER_ALERT_WEBHOOK_URL)' }));
   }
 
