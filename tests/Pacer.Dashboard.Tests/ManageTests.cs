@@ -59,6 +59,7 @@ public sealed class ManageTests(Browser browser)
             await Expect(page.Locator("#setting-maxRequestsPerMinute")).ToHaveValueAsync(rpm.ToString());
         }
 
+        await Expect(page.Locator("#persisted")).ToContainTextAsync("maxRequestsPerMinute");
         await Browser.ScreenshotAsync(page, "settings");
     }
 

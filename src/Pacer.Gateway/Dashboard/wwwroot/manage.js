@@ -86,6 +86,8 @@
     const result = await api('GET', '/api/admin/rate-limit-status');
     if (!result.ok) return;
     state.status = result.data;
+    const persisted = result.data.gateway.persistedSettings;
+    $('persisted').textContent = persisted.length ? persisted.join(', ') : 'none';
     for (const setting of state.settings.settings) {
       const input = $(`setting-${setting.name}`);
       input.value = String(result.data.settings[setting.name]);
