@@ -22,6 +22,7 @@ internal static class Commands
                    [--output-reservation max_tokens|estimate (systems 4 and 5)]
           overhead [--quick] [--gateway-env NAME=VALUE,...] [--out results.jsonl]
           scale    [--quick] [--out results.jsonl]
+          shared-admission [--redis URL] [--requests 9000]   (starts its own redis-server unless --redis is given)
           forwarder --upstream URL   (started by overhead: a bare YARP forwarder on a free loopback port)
         """;
 
@@ -32,6 +33,13 @@ internal static class Commands
         {
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
+        }
+
+        if (args[0] == "shared-admission")
+        {
+            var shared = Options(args.Skip(1).ToArray());
+            var count = shared.TryGetValue("--requests", out var text) && int.TryParse(text, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 9000;
+            return await Shared.SharedAdmissionBenchmark.RunAsync(shared.GetValueOrDefault("--redis"), count);
         }
 
         Dictionary<string, string?> options;
