@@ -76,6 +76,12 @@ public sealed class LiveTests(Browser browser)
         await Expect(page.Locator("#buckets-table tbody tr")).ToHaveCountAsync(root.GetProperty("upstreamBuckets").GetArrayLength());
         await Browser.ScreenshotAsync(page, "live");
 
+        // The queue per priority class is drawn from the status as soon as it carries one (here given to the page's own
+        // renderer, since this gateway's status has no classes yet).
+        var classes = await page.EvaluateAsync<string>(
+            "() => { const d = window.PacerDashboard; const s = d.state.status; d.live.renderStatus({ ...s, queue: { ...s.queue, byPriority: { interactive: 3, batch: 2 } } }); return document.getElementById('live-queue-classes').innerText; }");
+        classes.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ShouldBe(["interactive", "3", "batch", "2"]);
+
         // Everything came from the gateway, and nothing broke (a script error, or a style or script the policy refused).
         elsewhere.ShouldBeEmpty();
         problems.ShouldBeEmpty();

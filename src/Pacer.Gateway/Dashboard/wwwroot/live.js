@@ -40,7 +40,8 @@
     bar.className = share >= 0.9 ? 'hot' : share >= 0.7 ? 'warm' : '';
   }
 
-  // The queue per priority class (or any other breakdown) appears as soon as the status carries it.
+  // The queue per priority class (or any other breakdown) appears as soon as the status carries it: a field beside
+  // requests and users, a number or an object of numbers (byPriority: {interactive, batch} shows as two lines).
   function renderQueueClasses(queue) {
     const list = $('live-queue-classes');
     list.replaceChildren();
@@ -48,7 +49,8 @@
       if (name === 'requests' || name === 'users') continue;
       if (value !== null && typeof value === 'object') {
         for (const [part, count] of Object.entries(value)) {
-          list.append(el('dt', { text: `${name} ${part}` }), el('dd', { text: typeof count === 'object' ? JSON.stringify(count) : String(count) }));
+          const label = /^by[A-Z]/.test(name) ? part : `${name} ${part}`;
+          list.append(el('dt', { text: label }), el('dd', { 'data-part': part, text: typeof count === 'object' ? JSON.stringify(count) : String(count) }));
         }
       } else {
         list.append(el('dt', { text: name }), el('dd', { text: String(value) }));
