@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Pacer. Installs what the tests need when it is missing (Node packages for the SDK
 # interop tests, PostgreSQL server binaries for the ledger's contract tests, redis-server for the shared limiter
-# store's tests), then runs the whole suite.
+# store's tests, Chromium for the dashboard's browser tests), then runs the whole suite.
 # Usage: ./test.sh [extra dotnet test arguments, for example --filter FullyQualifiedName~Limiter]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -33,6 +33,12 @@ export PACER_TEST_PG_BIN="${PACER_TEST_PG_BIN:-$(pg_bin)}"
 if ! command -v "${PACER_TEST_REDIS_SERVER:-redis-server}" >/dev/null 2>&1; then
   log "Installing redis-server"
   apt_install redis-server
+fi
+
+# Debian's Chromium for the dashboard's browser tests: Playwright drives it and never downloads a browser of its own.
+if [ -z "${PACER_TEST_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
+  log "Installing Chromium"
+  apt_install chromium
 fi
 
 # Node packages for the interop tests that drive @anthropic-ai/sdk.

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenTelemetry.Metrics;
 using Pacer.Configuration;
 using Pacer.Gateway.Admin;
+using Pacer.Gateway.Dashboard;
 using Pacer.Gateway.Auth;
 using Pacer.Gateway.Operations;
 using Pacer.Gateway.Proxy;
@@ -135,6 +136,7 @@ internal static class GatewayApplication
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<ResponseRelay>();
         services.AddSingleton<ProxyEndpoint>();
+        services.AddDashboard();
         // One engine: every proxied request goes through the PacerHandler, which paces, limits and retries it.
         // The factory's own request loggers keep raw header values (API keys) in their structured state even though
         // the text is redacted; the gateway logs its own line per request instead.
@@ -165,9 +167,11 @@ internal static class GatewayApplication
     private static void MapEndpoints(WebApplication app)
     {
         app.UseStatusCodePages(NotFoundOrNotAllowed.WriteAsync);
+        app.UseDashboardHeaders();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapHealth();
         app.MapAdmin();
+        app.MapDashboard();
         app.Map("/v1/{**path}", context => context.RequestServices.GetRequiredService<ProxyEndpoint>().HandleAsync(context));
     }
 

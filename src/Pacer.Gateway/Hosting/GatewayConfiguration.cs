@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pacer.Configuration;
+using Pacer.Gateway.Alerts;
 
 namespace Pacer.Gateway.Hosting;
 
@@ -91,6 +92,8 @@ internal static class GatewayConfiguration
             options = options with { InlineIo = inline };
         }
 
+        options = options with { Alerts = BindAlerts(reader) };
+
         if (options.AuthMode == AuthMode.Managed && options.UpstreamApiKey is null && !options.UseSimulator)
         {
             reader.Error("ANTHROPIC_API_KEY", "(not set)", "is required when PACER_AUTH_MODE=managed with an ANTHROPIC_BASE_URL: the gateway calls upstream with its own key");
@@ -98,6 +101,50 @@ internal static class GatewayConfiguration
 
         errors = found;
         return options;
+    }
+
+    private static AlertOptions BindAlerts(Reader reader)
+    {
+        var alerts = new AlertOptions();
+        if (reader.Text("PACER_ALERT_WEBHOOK_URL", "AlertWebhookUrl") is { } webhook)
+        {
+            if (Uri.TryCreate(webhook, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            {
+                alerts = alerts with { WebhookUrl = uri };
+            }
+            else
+            {
+                // The URL may hold a token: name only what is wrong with it.
+                reader.Error("PACER_ALERT_WEBHOOK_URL", $"({webhook.Length} characters)", "must be an absolute http:// or https:// address");
+            }
+        }
+
+        if (reader.Number("PACER_ALERT_WINDOW", "AlertWindow", 10_000, 3_600_000, "ms") is { } window)
+        {
+            alerts = alerts with { Window = TimeSpan.FromMilliseconds(window) };
+        }
+
+        if (reader.Number("PACER_ALERT_UPSTREAM_429S", "AlertUpstream429s", 1, 1_000_000) is { } rateLimited)
+        {
+            alerts = alerts with { UpstreamRateLimited = (int)rateLimited };
+        }
+
+        if (reader.Number("PACER_ALERT_QUEUE_WAIT", "AlertQueueWait", 1, 3_600_000, "ms") is { } queueWait)
+        {
+            alerts = alerts with { QueueWait = TimeSpan.FromMilliseconds(queueWait) };
+        }
+
+        if (reader.Number("PACER_ALERT_UNREACHABLE", "AlertUnreachable", 1, 1_000_000) is { } unreachable)
+        {
+            alerts = alerts with { Unreachable = (int)unreachable };
+        }
+
+        if (reader.Number("PACER_ALERT_BUDGET_PERCENT", "AlertBudgetPercent", 1, 99, "%") is { } percent)
+        {
+            alerts = alerts with { BudgetWarningPercent = (int)percent };
+        }
+
+        return alerts;
     }
 
     /// <summary>Reads each value from its environment variable, else from <c>Gateway:Name</c>; blank means not set.</summary>

@@ -1,3 +1,5 @@
+using Pacer.Gateway.Alerts;
+
 namespace Pacer.Gateway.Hosting;
 
 /// <summary>
@@ -54,6 +56,9 @@ internal sealed record GatewayOptions
     /// request path then holds every connection served by that I/O thread.
     /// </summary>
     public bool InlineIo { get; init; } = DefaultInlineIo;
+
+    /// <summary>Gets the alert rules' thresholds and webhook (<c>PACER_ALERT_*</c>).</summary>
+    public AlertOptions Alerts { get; init; } = new();
 
     /// <summary>Gets a value indicating whether the built-in simulator is the upstream (neither base URL nor key given).</summary>
     public bool UseSimulator => UpstreamBaseUrl is null && UpstreamApiKey is null;

@@ -6,7 +6,7 @@ namespace Pacer.Gateway.Hosting;
 /// <summary>Gives routing's bare 404 and 405 answers a body in Anthropic's shape that says what the gateway serves.</summary>
 internal static class NotFoundOrNotAllowed
 {
-    private const string Served = "The gateway serves /v1/* (the Anthropic API), /api/admin/rate-limit-status, /api/admin/update-rate-limits, /api/admin/reset-rate-limits, /api/admin/keys, /api/admin/usage, /api/admin/budgets, /healthz, /readyz and /metrics.";
+    private const string Served = "The gateway serves /v1/* (the Anthropic API), /api/admin/rate-limit-status, /api/admin/update-rate-limits, /api/admin/reset-rate-limits, /api/admin/keys, /api/admin/usage, /api/admin/budgets, /api/admin/live, /api/admin/settings, /dashboard, /healthz, /readyz and /metrics.";
 
     public static Task WriteAsync(StatusCodeContext context)
     {

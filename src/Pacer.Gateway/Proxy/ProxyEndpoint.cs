@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pacer.Gateway.Auth;
+using Pacer.Gateway.Dashboard;
 using Pacer.Gateway.Hosting;
 using Pacer.Gateway.Operations;
 using Pacer.Http;
@@ -22,6 +23,7 @@ internal sealed class ProxyEndpoint(
     BudgetCheck budgets,
     ShutdownGate gate,
     GatewayMetrics metrics,
+    TrafficTally tally,
     TimeProvider timeProvider,
     ILogger<ProxyEndpoint> logger)
 {
@@ -56,6 +58,7 @@ internal sealed class ProxyEndpoint(
             GatewayLog.Request(logger, context.Request.Method, record.Endpoint, record.User ?? AcquireRequest.AnonymousUser, record.Model, status,
                 record.Attempts, record.QueueMs, usage?.InputTokens ?? 0, usage?.OutputTokens ?? 0, (long)elapsed.TotalMilliseconds, record.Outcome);
             metrics.Finished(Route(context.Request.Path), status, elapsed, record.Model, usage?.RateLimitedInputTokens ?? 0, usage?.OutputTokens ?? 0);
+            tally.Ended(status, record.Attempts, record.QueueMs, record.Outcome, elapsed);
         }
     }
 
