@@ -10,6 +10,7 @@ using Pacer.Gateway.Operations;
 using Pacer.Gateway.Proxy;
 using Pacer.Gateway.Storage;
 using Pacer.Limiting;
+using Pacer.PostgreSql;
 using Pacer.Redis;
 using Pacer.Usage;
 
@@ -131,7 +132,8 @@ internal static class GatewayApplication
         services.AddSingleton<KeyStore>();
         services.AddSingleton(upstream);
         services.AddPacer(engine);
-        services.AddPacerUsage(UsageStore(configuration, options));
+        // PACER_USAGE_STORE may name a PostgreSQL server (shared by several gateways) or a SQLite file.
+        services.AddPacerUsage(UsageStore(configuration, options), static (store, ledger, logger) => UsageLedgerFactory.Create(store, ledger, logger));
         services.AddSingleton<BudgetCheck>();
         services.AddSingleton<RateLimitSettings>();
         services.AddSingleton<AdminKeyFilter>();
