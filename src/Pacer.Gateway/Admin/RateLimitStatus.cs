@@ -20,7 +20,8 @@ internal sealed record RateLimitStatus(
     QueueStatus Queue,
     IReadOnlyList<UpstreamBucketSnapshot> UpstreamBuckets,
     PacerTotalsSnapshot Totals,
-    GatewayStatus Gateway)
+    GatewayStatus Gateway,
+    InstanceStatus Instance)
 {
     public static RateLimitStatus From(PacerOptions options, LimiterSnapshot snapshot, GatewayStatus gateway, string? message = null, IReadOnlyDictionary<string, double>? updated = null)
     {
@@ -43,7 +44,8 @@ internal sealed record RateLimitStatus(
             new QueueStatus(snapshot.QueuedRequests, snapshot.QueuedUsers, new QueueByPriority(snapshot.QueuedInteractive, snapshot.QueuedBatch)),
             snapshot.UpstreamBuckets,
             snapshot.Totals,
-            gateway);
+            gateway,
+            new InstanceStatus(snapshot.InstanceId, snapshot.InstanceRequests, snapshot.QueuedRequests));
     }
 
     /// <summary>Formats a moment as the seed does: <c>2024-01-01T12:00:00.000Z</c>.</summary>
@@ -56,6 +58,12 @@ internal sealed record SeedConfiguration(int MaxRequestsPerMinute, int MaxConcur
 
 /// <summary>The seed's <c>currentStatus</c> object, field for field.</summary>
 internal sealed record SeedCurrentStatus(int RecentRequests, int CurrentRequests, int RequestsInLastMinute, long TimeUntilReset);
+
+/// <summary>
+/// This gateway instance's own figures: with limits shared on Redis, <c>currentStatus</c> counts every instance's
+/// requests, and these count this one's (its queue is always its own).
+/// </summary>
+internal sealed record InstanceStatus(string Id, int CurrentRequests, int QueuedRequests);
 
 /// <summary>Requests waiting for admission and the callers they belong to.</summary>
 internal sealed record QueueStatus(int Requests, int Users, QueueByPriority ByPriority);

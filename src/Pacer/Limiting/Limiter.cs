@@ -28,6 +28,7 @@ public sealed partial class Limiter : IDisposable
     private PacerOptions _options;
     private BudgetChange _confirmed;
     private long _lastLeaseId;
+    private int _held;
     private bool _disposed;
 
     /// <summary>Creates a limiter with the given policy.</summary>
@@ -317,6 +318,8 @@ public sealed partial class Limiter : IDisposable
             TimeUntilReset = (long)Math.Ceiling(state.UntilOldestLeaves.TotalMilliseconds),
             QueuedRequests = queued,
             QueuedUsers = users,
+            InstanceId = InstanceId,
+            InstanceRequests = Volatile.Read(ref _held),
             QueuedInteractive = interactive,
             QueuedBatch = batch,
             UpstreamBuckets = state.Buckets,
@@ -377,6 +380,7 @@ public sealed partial class Limiter : IDisposable
         {
             _uncounted.Remove(permit);
             _renewal?.Forget(permit.LeaseId);
+            _held--;
             update = new BucketUpdate(permit.Bucket, _options)
             {
                 Change = Accounting.Release(permit.Held, permit.IsCompleted, permit.Counted),
@@ -622,6 +626,7 @@ public sealed partial class Limiter : IDisposable
         permit.Activate(this, bucket, leaseId, cost, now, queueTicks);
         _uncounted.Add(permit);
         _renewal?.Track(leaseId);
+        _held++;
         return permit;
     }
 

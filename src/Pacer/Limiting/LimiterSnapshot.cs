@@ -37,6 +37,12 @@ public sealed record LimiterSnapshot
     /// <summary>Gets every learned upstream bucket.</summary>
     public required IReadOnlyList<UpstreamBucketSnapshot> UpstreamBuckets { get; init; }
 
+    /// <summary>Gets this limiter's id in its store (the owner of its leases).</summary>
+    public string InstanceId { get; init; } = string.Empty;
+
+    /// <summary>Gets the requests this limiter admitted that are still in flight (with a shared store, <see cref="CurrentRequests"/> counts every instance's).</summary>
+    public int InstanceRequests { get; init; }
+
     /// <summary>Gets the running totals.</summary>
     public required PacerTotalsSnapshot Totals { get; init; }
 

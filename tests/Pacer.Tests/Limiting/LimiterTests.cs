@@ -203,6 +203,27 @@ public sealed class LimiterTests
     }
 
     [Fact]
+    public void Snapshot_SharedStore_CountsEveryLimitersRequestsAndEachOnesOwn()
+    {
+        var time = new FakeTimeProvider(LimiterFixture.Epoch);
+        var store = new InMemoryLimiterStore(time);
+        var policy = new PacerOptions { MaxConcurrentRequests = 5, MaxRequestsPerMinute = 1000, Burst = 100 };
+        using var first = new Limiter(policy, time, store);
+        using var second = new Limiter(policy, time, store);
+        using var a = new PendingPermit(first.AcquireAsync(LimiterFixture.Request(), TestContext.Current.CancellationToken)).Permit;
+        using var b = new PendingPermit(first.AcquireAsync(LimiterFixture.Request(), TestContext.Current.CancellationToken)).Permit;
+
+        var mine = first.Snapshot();
+        var theirs = second.Snapshot();
+
+        mine.CurrentRequests.ShouldBe(2);
+        theirs.CurrentRequests.ShouldBe(2);
+        mine.InstanceRequests.ShouldBe(2);
+        theirs.InstanceRequests.ShouldBe(0);
+        theirs.InstanceId.ShouldNotBe(mine.InstanceId);
+    }
+
+    [Fact]
     public void Permit_DisposedTwice_ReleasesOnce()
     {
         using var fixture = new LimiterFixture(new PacerOptions { MaxConcurrentRequests = 2, MaxRequestsPerMinute = 1000, Burst = 100 });
