@@ -40,7 +40,7 @@ internal sealed record RateLimitStatus(
             message,
             updated,
             settings,
-            new QueueStatus(snapshot.QueuedRequests, snapshot.QueuedUsers),
+            new QueueStatus(snapshot.QueuedRequests, snapshot.QueuedUsers, new QueueByPriority(snapshot.QueuedInteractive, snapshot.QueuedBatch)),
             snapshot.UpstreamBuckets,
             snapshot.Totals,
             gateway);
@@ -58,7 +58,10 @@ internal sealed record SeedConfiguration(int MaxRequestsPerMinute, int MaxConcur
 internal sealed record SeedCurrentStatus(int RecentRequests, int CurrentRequests, int RequestsInLastMinute, long TimeUntilReset);
 
 /// <summary>Requests waiting for admission and the callers they belong to.</summary>
-internal sealed record QueueStatus(int Requests, int Users);
+internal sealed record QueueStatus(int Requests, int Users, QueueByPriority ByPriority);
+
+/// <summary>Requests waiting for admission in each priority class.</summary>
+internal sealed record QueueByPriority(int Interactive, int Batch);
 
 /// <summary>What the gateway is connected to and which settings come from the store rather than the environment.</summary>
 internal sealed record GatewayStatus(string AuthMode, string Upstream, bool Simulator, IReadOnlyCollection<string> PersistedSettings);

@@ -30,6 +30,7 @@ internal sealed class ProxyEndpoint(
     public const string ClientName = "Pacer.Gateway.Upstream";
     public const string UserHeader = "x-pacer-user";
     public const string EndpointHeader = "x-pacer-endpoint";
+    public const string PriorityHeader = "x-pacer-priority";
     public const int MaxLabelLength = 200;
     private const string MessagesPath = "/v1/messages";
 
@@ -76,6 +77,12 @@ internal sealed class ProxyEndpoint(
             return;
         }
 
+        if (ReadPriority(request, out var priority) is { } badPriority)
+        {
+            await Answer(context, record, badPriority).ConfigureAwait(false);
+            return;
+        }
+
         if (authenticator.Authenticate(request, out var caller) is { } refused)
         {
             await Answer(context, record, refused).ConfigureAwait(false);
@@ -112,6 +119,7 @@ internal sealed class ProxyEndpoint(
         }
 
         outgoing.Options.Set(PacerRequestOptions.Endpoint, record.Endpoint);
+        outgoing.SetPacerPriority(priority);
         BudgetReservation hold;
         try
         {
@@ -220,6 +228,16 @@ internal sealed class ProxyEndpoint(
         return value.Length > MaxLabelLength || value.Any(char.IsControl)
             ? AnthropicError.InvalidRequest($"The {header} header must be at most {MaxLabelLength} characters without control characters.")
             : null;
+    }
+
+    /// <summary>Reads <c>x-pacer-priority</c>: absent means interactive; anything but the two names is refused.</summary>
+    private static AnthropicError? ReadPriority(HttpRequest request, out RequestPriority priority)
+    {
+        priority = RequestPriority.Interactive;
+        var values = request.Headers[PriorityHeader];
+        return values.Count == 0 || (values.Count == 1 && RequestPriorityNames.TryParse(values[0], out priority))
+            ? null
+            : AnthropicError.InvalidRequest($"The {PriorityHeader} header must be {RequestPriorityNames.Allowed}.");
     }
 
     private static string? Label(Microsoft.Extensions.Primitives.StringValues values)

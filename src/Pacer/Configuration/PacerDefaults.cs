@@ -47,4 +47,7 @@ public static class PacerDefaults
 
     /// <summary>Default <see cref="PacerOptions.TokenBurstSeconds"/>: 60, a whole minute of refill.</summary>
     public const int TokenBurstSeconds = 60;
+
+    /// <summary>Default <see cref="PacerOptions.BatchMinShare"/>: 10 percent of admissions guaranteed to waiting batch requests.</summary>
+    public const int BatchMinShare = 10;
 }

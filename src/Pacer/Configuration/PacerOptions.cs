@@ -95,6 +95,15 @@ public sealed record PacerOptions
     [Range(1, 60)]
     public int TokenBurstSeconds { get; init; } = PacerDefaults.TokenBurstSeconds;
 
+    /// <summary>
+    /// Gets the share of admissions, in percent, that waiting <see cref="Limiting.RequestPriority.Batch"/> requests are
+    /// guaranteed while interactive requests also wait, so that a batch never starves. Batch requests also take
+    /// whatever interactive traffic leaves unused.
+    /// </summary>
+    /// <value>The default value is 10. Range 0-50 (0: batch only gets what interactive traffic leaves). Environment: <c>PACER_BATCH_MIN_SHARE</c>.</value>
+    [Range(0, 50)]
+    public int BatchMinShare { get; init; } = PacerDefaults.BatchMinShare;
+
     internal TimeSpan BaseDelayTime => TimeSpan.FromMilliseconds(BaseDelay);
 
     internal TimeSpan MaxDelayTime => TimeSpan.FromMilliseconds(MaxDelay);

@@ -21,6 +21,7 @@ public static class PacerSettings
         Whole(nameof(PacerOptions.LearnLimits), "PACER_LEARN_LIMITS", 0, 1, "(false/true)", o => o.LearnLimits ? 1 : 0, (o, v) => o with { LearnLimits = v != 0 }),
         Whole(nameof(PacerOptions.OutputReservation), "PACER_OUTPUT_RESERVATION", 0, 2, "(0 max_tokens, 1 estimate, 2 auto)", o => (int)o.OutputReservation, (o, v) => o with { OutputReservation = (OutputReservation)(int)v }),
         Whole(nameof(PacerOptions.TokenBurstSeconds), "PACER_TOKEN_BURST_SECONDS", 1, 60, "s", o => o.TokenBurstSeconds, (o, v) => o with { TokenBurstSeconds = (int)v }),
+        Whole(nameof(PacerOptions.BatchMinShare), "PACER_BATCH_MIN_SHARE", 0, 50, "%", o => o.BatchMinShare, (o, v) => o with { BatchMinShare = (int)v }),
     ];
 
     /// <summary>Finds a setting by its property name, camelCase name or environment variable (case-insensitive).</summary>

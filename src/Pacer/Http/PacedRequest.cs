@@ -92,6 +92,7 @@ internal sealed class PacedRequest
             : facts.UserId ?? AcquireRequest.AnonymousUser;
         var endpoint = request.Options.TryGetValue(PacerRequestOptions.Endpoint, out var named) && !string.IsNullOrEmpty(named) ? named : path;
         DateTimeOffset? deadline = request.Options.TryGetValue(PacerRequestOptions.Deadline, out var until) ? until : null;
+        var priority = request.Options.TryGetValue(PacerRequestOptions.Priority, out var chosen) ? chosen : RequestPriority.Interactive;
         var keyId = UpstreamKeyId.From(request.Headers);
         return new PacedRequest(request, body, contentHeaders)
         {
@@ -102,7 +103,7 @@ internal sealed class PacedRequest
             Endpoint = endpoint,
             Cost = cost,
             InputEstimate = estimate,
-            Admission = new AcquireRequest(keyId, BucketModel(kind, facts.Model), user, cost, deadline),
+            Admission = new AcquireRequest(keyId, BucketModel(kind, facts.Model), user, cost, deadline) { Priority = priority },
             Retry = new RetryState(options, endpoint, deadline),
             Started = timeProvider.GetUtcNow(),
             StartTimestamp = timeProvider.GetTimestamp(),

@@ -1,3 +1,5 @@
+using Pacer.Limiting;
+
 namespace Pacer.Http;
 
 /// <summary>
@@ -14,4 +16,18 @@ public static class PacerRequestOptions
 
     /// <summary>The moment after which the request is useless; waits and retries that would pass it fail at once.</summary>
     public static readonly HttpRequestOptionsKey<DateTimeOffset> Deadline = new("Pacer.Deadline");
+
+    /// <summary>The class the request waits in: <see cref="RequestPriority.Interactive"/> (the default) or <see cref="RequestPriority.Batch"/>.</summary>
+    public static readonly HttpRequestOptionsKey<RequestPriority> Priority = new("Pacer.Priority");
+
+    /// <summary>Sets the class the request waits in (<see cref="Priority"/>).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="priority">Its class.</param>
+    /// <returns>The same request.</returns>
+    public static HttpRequestMessage SetPacerPriority(this HttpRequestMessage request, RequestPriority priority)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Options.Set(Priority, priority);
+        return request;
+    }
 }

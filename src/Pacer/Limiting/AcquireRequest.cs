@@ -35,4 +35,8 @@ public readonly struct AcquireRequest
 
     /// <summary>Gets the deadline, if any.</summary>
     public DateTimeOffset? Deadline { get; }
+
+    /// <summary>Gets the class the request waits in.</summary>
+    /// <value>The default value is <see cref="RequestPriority.Interactive"/>.</value>
+    public RequestPriority Priority { get; init; }
 }

@@ -101,6 +101,9 @@ public sealed partial class Limiter : IDisposable
     /// <summary>Gets the requests waiting for admission (the snapshot's <c>QueuedRequests</c>); no lock, no allocation.</summary>
     public int Queued => _queue.Count;
 
+    /// <summary>Gets the requests of one priority class waiting for admission; no lock, no allocation.</summary>
+    public int QueuedOf(RequestPriority priority) => _queue.CountOf(priority);
+
     /// <summary>Gets the admissions in the last 60 seconds (the snapshot's <c>RequestsInLastMinute</c>); no allocation.</summary>
     public int RequestsInLastMinute => Load().RecentRequests;
 
@@ -297,11 +300,13 @@ public sealed partial class Limiter : IDisposable
     public async ValueTask<LimiterSnapshot> SnapshotAsync(CancellationToken cancellationToken = default)
     {
         var state = await _store.SnapshotAsync(Options, cancellationToken).ConfigureAwait(false);
-        int queued, users;
+        int queued, users, interactive, batch;
         lock (_gate)
         {
             queued = _queue.Count;
-            users = _queue.Users;
+            users = _queue.DistinctUsers;
+            interactive = _queue.CountOf(RequestPriority.Interactive);
+            batch = _queue.CountOf(RequestPriority.Batch);
         }
 
         return new LimiterSnapshot
@@ -312,6 +317,8 @@ public sealed partial class Limiter : IDisposable
             TimeUntilReset = (long)Math.Ceiling(state.UntilOldestLeaves.TotalMilliseconds),
             QueuedRequests = queued,
             QueuedUsers = users,
+            QueuedInteractive = interactive,
+            QueuedBatch = batch,
             UpstreamBuckets = state.Buckets,
             Totals = Totals.Snapshot(),
             Timestamp = TimeProvider.GetUtcNow(),
@@ -430,7 +437,7 @@ public sealed partial class Limiter : IDisposable
 
     private Waiter Enqueue(AcquireRequest request, BucketKey bucket, RequestCost cost, long leaseId, long now, long expiresAt, CancellationToken cancellationToken)
     {
-        var waiter = new Waiter(this, bucket, request.Model, request.Cost.LearnedOutputTokens, cost, leaseId, now, expiresAt);
+        var waiter = new Waiter(this, bucket, request.Model, request.Cost.LearnedOutputTokens, cost, leaseId, now, expiresAt) { Priority = request.Priority };
         _queue.Enqueue(waiter, request.User);
 
         // Registered under the lock (which is reentrant): a token cancelled meanwhile runs Cancel right here, on a

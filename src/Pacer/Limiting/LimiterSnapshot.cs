@@ -28,6 +28,12 @@ public sealed record LimiterSnapshot
     /// <summary>Gets the callers with requests waiting.</summary>
     public required int QueuedUsers { get; init; }
 
+    /// <summary>Gets the interactive requests waiting for admission (part of <see cref="QueuedRequests"/>).</summary>
+    public int QueuedInteractive { get; init; }
+
+    /// <summary>Gets the batch requests waiting for admission (part of <see cref="QueuedRequests"/>).</summary>
+    public int QueuedBatch { get; init; }
+
     /// <summary>Gets every learned upstream bucket.</summary>
     public required IReadOnlyList<UpstreamBucketSnapshot> UpstreamBuckets { get; init; }
 

@@ -30,6 +30,9 @@ public static class PacerMeter
     /// <summary>Observable gauge of requests waiting for admission.</summary>
     public const string Queued = "pacer.requests.queued";
 
+    /// <summary>Observable gauge of requests waiting for admission in each priority class, tagged <see cref="PriorityTag"/>.</summary>
+    public const string QueuedByPriority = "pacer.requests.queued_by_priority";
+
     /// <summary>Counter of tokens reserved at admission, tagged <see cref="TokenTypeTag"/> (<c>input</c>, <c>output</c>).</summary>
     public const string TokensReserved = "pacer.tokens.reserved";
 
@@ -50,4 +53,7 @@ public static class PacerMeter
 
     /// <summary>Tag: the model named in the request.</summary>
     public const string ModelTag = "pacer.model";
+
+    /// <summary>Tag: the priority class of waiting requests, <c>interactive</c> or <c>batch</c>.</summary>
+    public const string PriorityTag = "pacer.priority";
 }

@@ -32,6 +32,15 @@ internal sealed class PacerMetrics : IDisposable
         _tokensUsed = Meter.CreateCounter<long>(PacerMeter.TokensUsed, "{token}", "Tokens that responses reported as used.");
         Meter.CreateObservableGauge(PacerMeter.InFlight, () => limiter.InFlight, "{request}", "Requests admitted and not yet finished.");
         Meter.CreateObservableGauge(PacerMeter.Queued, () => limiter.Queued, "{request}", "Requests waiting for admission.");
+        Meter.CreateObservableGauge(
+            PacerMeter.QueuedByPriority,
+            () => (IEnumerable<Measurement<int>>)
+            [
+                new(limiter.QueuedOf(RequestPriority.Interactive), new KeyValuePair<string, object?>(PacerMeter.PriorityTag, "interactive")),
+                new(limiter.QueuedOf(RequestPriority.Batch), new KeyValuePair<string, object?>(PacerMeter.PriorityTag, "batch")),
+            ],
+            "{request}",
+            "Requests waiting for admission, by priority class.");
     }
 
     /// <summary>Gets the meter holding the instruments.</summary>

@@ -49,7 +49,10 @@ public sealed partial class AdminApiTests : IAsyncLifetime
         status.GetProperty("timeUntilReset").GetInt64().ShouldBe(0);
         IsoMillis().IsMatch(root.GetProperty("timestamp").GetString()!).ShouldBeTrue();
         root.GetProperty("queue").GetProperty("requests").GetInt32().ShouldBe(0);
+        root.GetProperty("queue").GetProperty("byPriority").GetProperty("interactive").GetInt32().ShouldBe(0);
+        root.GetProperty("queue").GetProperty("byPriority").GetProperty("batch").GetInt32().ShouldBe(0);
         root.GetProperty("settings").GetProperty("burst").GetInt32().ShouldBe(3);
+        root.GetProperty("settings").GetProperty("batchMinShare").GetInt32().ShouldBe(10);
         root.GetProperty("settings").GetProperty("learnLimits").GetBoolean().ShouldBeTrue();
         root.GetProperty("totals").GetProperty("requests").GetInt64().ShouldBe(0);
         root.GetProperty("gateway").GetProperty("authMode").GetString().ShouldBe("passthrough");

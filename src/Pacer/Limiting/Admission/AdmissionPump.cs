@@ -208,18 +208,28 @@ internal sealed class AdmissionPump
     {
         Batch.Clear();
         Batch.Policy = policy;
+
+        // The class whose turn it is first (interactive, unless batch's minimum share is due), then the other.
+        Queue.BeginPass(policy.BatchMinShare);
+        PickRing(Queue.Cursor);
+        PickRing(Queue.OtherCursor);
+        return Batch.Count > 0;
+    }
+
+    /// <summary>Adds the waiters of one class's ring, round by round: every lane's first, then every lane's second, ...</summary>
+    private void PickRing(Lane? cursor)
+    {
         var lanes = 0;
-        for (var lane = Queue.Cursor; lane is not null && lanes < BatchSize; lane = lane.Next)
+        for (var lane = cursor; lane is not null && lanes < BatchSize; lane = lane.Next)
         {
             _lanes[lanes] = lane;
             _laneNext[lanes++] = lane.Head;
-            if (lane.Next == Queue.Cursor)
+            if (lane.Next == cursor)
             {
                 break;
             }
         }
 
-        // Round by round: every lane's first waiter, then every lane's second, until the batch is full.
         var added = true;
         while (added && !Batch.IsFull)
         {
@@ -238,7 +248,6 @@ internal sealed class AdmissionPump
 
         Array.Clear(_lanes, 0, lanes);
         Array.Clear(_laneNext, 0, lanes);
-        return Batch.Count > 0;
     }
 
     /// <summary>Applies the store's decisions; returns whether another pass must run now (the caller keeps the pump). Under the lock.</summary>
@@ -247,7 +256,6 @@ internal sealed class AdmissionPump
         var wakeAt = long.MaxValue;
         var admitted = false;
         Lane? blockedLane = null;
-        Lane? lastServed = null;
         for (var i = 0; i < Batch.Count; i++)
         {
             var waiter = _picked[i]!;
@@ -269,10 +277,10 @@ internal sealed class AdmissionPump
             var lane = waiter.Lane!;
             if (decision.Admitted)
             {
-                Queue.Remove(waiter);
+                // Served: the turn in its ring passes on, and batch's minimum share is kept count of.
+                Queue.DequeueServed(waiter);
                 _owner.Grant(waiter, Batch.Candidate(i).Cost, now);
                 admitted = true;
-                lastServed = lane;
             }
             else if (decision.Status == AdmissionStatus.TooLarge || now + decision.RetryAfter.Ticks > waiter.ExpiresAt)
             {
@@ -292,8 +300,6 @@ internal sealed class AdmissionPump
             }
         }
 
-        // The next pass starts where a shared limit stopped this one, else after the last lane served.
-        Queue.TurnTo(blockedLane ?? lastServed?.Next);
         if (blockedLane is null && admitted && Queue.Count > 0)
         {
             _again = true;

@@ -1,54 +1,100 @@
 namespace Pacer.Limiting;
 
 /// <summary>
-/// The waiters: one FIFO lane per user, lanes served round-robin from a cursor, and the waiters ordered by when their
-/// wait expires. A new user's lane joins at the end of the current round, so one user's backlog delays another user's
-/// request by at most one turn. Not thread-safe: the limiter's lock guards it.
+/// The waiters, in two priority classes, each a ring of per-user FIFO lanes served round-robin (<see cref="LaneRing"/>),
+/// and the waiters ordered by when their wait expires. The queue decides whose turn it is: the interactive class first,
+/// unless the batch class is owed its minimum share; a pass that finds every lane of one class blocked moves on to the
+/// other, so batch uses whatever interactive traffic cannot. Not thread-safe: the limiter's lock guards it.
 /// </summary>
+/// <remarks>
+/// The share is kept as a credit in percent points: every admission made while batch requests wait adds the share,
+/// a batch admission takes 100, and batch has the first turn while the credit is at least 100. With a share of 10,
+/// one admission in ten goes to batch whenever both classes wait and the limits are what holds them back.
+/// </remarks>
 internal sealed class FairQueue
 {
-    private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+    private const int Whole = 100;
+
+    private readonly LaneRing _interactive = new(RequestPriority.Interactive);
+    private readonly LaneRing _batch = new(RequestPriority.Batch);
 
     // Expiries are removed lazily: entries of waiters no longer queued are skipped when they reach the top.
     private PriorityQueue<Waiter, long> _expiries = new();
 
     private int _count;
+    private LaneRing _turn;
+    private int _skipsInTurn;
+    private int _batchShare;
+    private int _batchCredit;
+
+    public FairQueue() => _turn = _interactive;
 
     /// <summary>Gets the waiting requests. Also read without the lock (a gauge): a recent value, never torn.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Gets the users with waiting requests.</summary>
-    public int Users => _lanes.Count;
+    /// <summary>Gets the lanes with waiting requests (a user waiting in both classes has a lane in each).</summary>
+    public int Users => _interactive.LaneCount + _batch.LaneCount;
+
+    /// <summary>Gets the distinct users with waiting requests.</summary>
+    public int DistinctUsers
+    {
+        get
+        {
+            var users = _interactive.LaneCount;
+            foreach (var lane in _batch.Lanes)
+            {
+                users += _interactive.HasLane(lane.User) ? 0 : 1;
+            }
+
+            return users;
+        }
+    }
 
     /// <summary>Gets the lane whose turn it is, or null when nobody waits.</summary>
-    public Lane? Cursor { get; private set; }
+    public Lane? Cursor => _turn.Cursor;
+
+    /// <summary>Gets the lane whose turn it is in the class served after the one whose turn it is, or null.</summary>
+    public Lane? OtherCursor => Other(_turn).Cursor;
+
+    /// <summary>Gets the waiting requests of one class; no lock needed (a recent value).</summary>
+    public int CountOf(RequestPriority priority) => RingOf(priority).Waiting;
+
+    /// <summary>Gets the users with waiting requests in one class.</summary>
+    public int UsersOf(RequestPriority priority) => RingOf(priority).LaneCount;
+
+    /// <summary>Starts a pass over the waiters: the turn goes to the class that should be served first.</summary>
+    /// <param name="batchMinShare">The batch class's guaranteed share of admissions, in percent (0-50).</param>
+    public void BeginPass(int batchMinShare)
+    {
+        _batchShare = batchMinShare;
+        ChooseTurn();
+    }
 
     public void Enqueue(Waiter waiter, string user)
     {
-        if (!_lanes.TryGetValue(user, out var lane))
-        {
-            lane = new Lane(user);
-            _lanes.Add(lane.User, lane);
-            JoinRing(lane);
-        }
-
-        lane.Enqueue(waiter);
+        var ring = RingOf(waiter.Priority);
+        ring.Enqueue(waiter, user);
         waiter.IsQueued = true;
         _count++;
         _expiries.Enqueue(waiter, waiter.ExpiresAt);
+        if (_turn.LaneCount == 0)
+        {
+            _turn = ring;
+            _skipsInTurn = 0;
+        }
     }
 
     /// <summary>Removes a queued waiter wherever it is; returns whether it was first in its lane.</summary>
     public bool Remove(Waiter waiter)
     {
         var first = waiter.Previous is null;
-        var lane = waiter.Lane!;
-        lane.Remove(waiter);
+        RingOf(waiter.Priority).Remove(waiter);
         waiter.IsQueued = false;
         _count--;
-        if (lane.Count == 0)
+        if (_turn.LaneCount == 0 && Other(_turn).LaneCount > 0)
         {
-            LeaveRing(lane);
+            _turn = Other(_turn);
+            _skipsInTurn = 0;
         }
 
         if (_expiries.Count > (2 * Count) + 1024)
@@ -59,28 +105,41 @@ internal sealed class FairQueue
         return first;
     }
 
-    /// <summary>Removes the head of the cursor's lane after it was admitted, and passes the turn to the next lane.</summary>
+    /// <summary>
+    /// Removes the head of the cursor's lane after it was admitted, passes the turn to the next lane of its class,
+    /// counts the admission toward the batch share, and gives the turn to the class that should go next.
+    /// </summary>
     public void DequeueServed(Waiter waiter)
     {
         var lane = waiter.Lane!;
+        var batchWaited = _batch.Waiting > 0;
         Remove(waiter);
-        if (lane.Count > 0)
+        RingOf(waiter.Priority).Served(lane);
+        if (waiter.Priority == RequestPriority.Batch)
         {
-            Cursor = lane.Next;
+            _batchCredit = Math.Clamp(_batchCredit + _batchShare - Whole, 0, Whole);
         }
+        else if (batchWaited)
+        {
+            _batchCredit = Math.Min(Whole, _batchCredit + _batchShare);
+        }
+
+        ChooseTurn();
     }
 
-    /// <summary>Gives the turn to <paramref name="lane"/> when it still waits; otherwise the turn stays.</summary>
-    public void TurnTo(Lane? lane)
+    /// <summary>Passes the turn to the next lane: of the same class until each of its lanes had a turn in this pass, then of the other.</summary>
+    public void Skip()
     {
-        if (lane?.Next is not null)
+        _turn.Skip();
+        if (++_skipsInTurn >= _turn.LaneCount)
         {
-            Cursor = lane;
+            _skipsInTurn = 0;
+            if (Other(_turn).LaneCount > 0)
+            {
+                _turn = Other(_turn);
+            }
         }
     }
-
-    /// <summary>Passes the turn to the next lane.</summary>
-    public void Skip() => Cursor = Cursor?.Next;
 
     /// <summary>Gets the earliest expiry of a queued waiter, or <see cref="long.MaxValue"/>.</summary>
     public long NextExpiry()
@@ -116,62 +175,42 @@ internal sealed class FairQueue
     public List<Waiter> Drain()
     {
         var all = new List<Waiter>(Count);
-        while (Cursor is { Head: { } head })
+        foreach (var ring in (ReadOnlySpan<LaneRing>)[_interactive, _batch])
         {
-            Remove(head);
-            all.Add(head);
+            while (ring.Cursor is { Head: { } head })
+            {
+                Remove(head);
+                all.Add(head);
+            }
         }
 
         _expiries.Clear();
         return all;
     }
 
-    private void JoinRing(Lane lane)
+    private void ChooseTurn()
     {
-        if (Cursor is null)
-        {
-            lane.Next = lane;
-            lane.Previous = lane;
-            Cursor = lane;
-            return;
-        }
-
-        // Just before the cursor: the end of the current round.
-        lane.Next = Cursor;
-        lane.Previous = Cursor.Previous;
-        Cursor.Previous!.Next = lane;
-        Cursor.Previous = lane;
+        _skipsInTurn = 0;
+        _turn = _batch.LaneCount == 0 ? _interactive
+            : _interactive.LaneCount == 0 || (_batchShare > 0 && _batchCredit >= Whole) ? _batch
+            : _interactive;
     }
 
-    private void LeaveRing(Lane lane)
-    {
-        _lanes.Remove(lane.User);
-        if (lane.Next == lane)
-        {
-            Cursor = null;
-        }
-        else
-        {
-            lane.Previous!.Next = lane.Next;
-            lane.Next!.Previous = lane.Previous;
-            if (Cursor == lane)
-            {
-                Cursor = lane.Next;
-            }
-        }
+    private LaneRing RingOf(RequestPriority priority) => priority == RequestPriority.Batch ? _batch : _interactive;
 
-        lane.Next = null;
-        lane.Previous = null;
-    }
+    private LaneRing Other(LaneRing ring) => ring == _batch ? _interactive : _batch;
 
     private void Compact()
     {
         var live = new PriorityQueue<Waiter, long>(Count);
-        foreach (var lane in _lanes.Values)
+        foreach (var ring in (ReadOnlySpan<LaneRing>)[_interactive, _batch])
         {
-            for (var waiter = lane.Head; waiter is not null; waiter = waiter.Next)
+            foreach (var lane in ring.Lanes)
             {
-                live.Enqueue(waiter, waiter.ExpiresAt);
+                for (var waiter = lane.Head; waiter is not null; waiter = waiter.Next)
+                {
+                    live.Enqueue(waiter, waiter.ExpiresAt);
+                }
             }
         }
 

@@ -37,6 +37,9 @@ internal sealed class Waiter : IValueTaskSource<Permit>
 
     public long EnqueuedAt { get; }
 
+    /// <summary>Gets the class the waiter queues in (its lane belongs to that class's ring).</summary>
+    public RequestPriority Priority { get; init; }
+
     /// <summary>Gets the id of the concurrency lease the waiter holds once admitted (its permit's id).</summary>
     public long LeaseId { get; }
 

@@ -1,0 +1,1 @@
+return await Pacer.Cli.CliApp.MainAsync(args).ConfigureAwait(false);
