@@ -24,6 +24,10 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisChannel Freed => RedisChannel.Literal(_tag + "freed");
 
+    public RedisKey Settings => _tag + "settings";
+
+    public RedisChannel SettingsChanged => RedisChannel.Literal(_tag + "settings");
+
     public RedisKey Bucket(Pacer.Limiting.BucketKey bucket) => _tag + "b:" + bucket.UpstreamKey + ":" + bucket.ModelClass;
 
     /// <summary>Gets the bucket named by a key this deployment wrote.</summary>

@@ -72,6 +72,9 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
     /// <inheritdoc />
     public event EventHandler? CapacityFreed;
 
+    /// <summary>Raised when an instance published a settings change (<see cref="PublishSettingsAsync"/>), this one's included.</summary>
+    public event EventHandler<SharedSettings>? SettingsChanged;
+
     /// <summary>Raised when the store loses Redis (true) or gets it back (false).</summary>
     public event EventHandler<bool>? DegradedChanged;
 
@@ -245,6 +248,33 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
         }
     }
 
+    /// <summary>
+    /// Makes a settings change known to every instance on this Redis and prefix: kept as the latest (an instance that
+    /// starts later reads it with <see cref="ReadSettingsAsync"/>) and announced at once. Throws when Redis cannot be reached.
+    /// </summary>
+    public async Task PublishSettingsAsync(SharedSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var line = settings.Encode();
+        var database = _redis.GetDatabase();
+        await database.StringSetAsync(_keys.Settings, line).WaitAsync(_options.OperationTimeout).ConfigureAwait(false);
+        await database.PublishAsync(_keys.SettingsChanged, line).WaitAsync(_options.OperationTimeout).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the latest settings change published on this Redis and prefix, or null when there is none (or Redis cannot be reached).</summary>
+    public async Task<SharedSettings?> ReadSettingsAsync()
+    {
+        try
+        {
+            var line = await _redis.GetDatabase().StringGetAsync(_keys.Settings).WaitAsync(_options.OperationTimeout).ConfigureAwait(false);
+            return SharedSettings.Decode(line);
+        }
+        catch (Exception exception) when (IsOutage(exception))
+        {
+            return null;
+        }
+    }
+
     /// <inheritdoc />
     public LimiterLoad ReadLoad() => _degraded ? _local.ReadLoad() : _load;
 
@@ -278,6 +308,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
         else
         {
             _redis.GetSubscriber().Unsubscribe(_keys.Freed);
+            _redis.GetSubscriber().Unsubscribe(_keys.SettingsChanged);
         }
     }
 
@@ -291,6 +322,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
         else
         {
             await _redis.GetSubscriber().UnsubscribeAsync(_keys.Freed).ConfigureAwait(false);
+            await _redis.GetSubscriber().UnsubscribeAsync(_keys.SettingsChanged).ConfigureAwait(false);
         }
     }
 
@@ -309,7 +341,15 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
     {
         try
         {
-            await _redis.GetSubscriber().SubscribeAsync(_keys.Freed, (_, _) => CapacityFreed?.Invoke(this, EventArgs.Empty)).ConfigureAwait(false);
+            var subscriber = _redis.GetSubscriber();
+            await subscriber.SubscribeAsync(_keys.Freed, (_, _) => CapacityFreed?.Invoke(this, EventArgs.Empty)).ConfigureAwait(false);
+            await subscriber.SubscribeAsync(_keys.SettingsChanged, (_, line) =>
+            {
+                if (SharedSettings.Decode(line) is { } settings)
+                {
+                    SettingsChanged?.Invoke(this, settings);
+                }
+            }).ConfigureAwait(false);
         }
         catch (Exception exception) when (IsOutage(exception))
         {

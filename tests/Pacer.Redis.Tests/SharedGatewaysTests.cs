@@ -53,6 +53,54 @@ public sealed class SharedGatewaysTests(RedisServer server)
         await Task.WhenAll(held.Select(h => h.ContinueWith(_ => { }, TaskScheduler.Default)));
     }
 
+    [Fact]
+    public async Task Gateways_SettingsChangedThroughOne_ReachTheOthersAndLaterStarters()
+    {
+        await using var upstream = new SlowUpstream { Hold = TimeSpan.FromMilliseconds(10) };
+        var settings = Settings(upstream, "settings-" + Guid.NewGuid().ToString("N"));
+        settings["PACER_ADMIN_API_KEY"] = AdminKey;
+        await using var first = await GatewayProcess.StartAsync(settings);
+        await using var second = await GatewayProcess.StartAsync(settings);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        using (var update = new HttpRequestMessage(HttpMethod.Post, new Uri(first.BaseUrl, "/api/admin/update-rate-limits"))
+        {
+            Content = new StringContent("""{"config":{"maxRequestsPerMinute":120,"maxConcurrentRequests":7}}""", Encoding.UTF8, "application/json"),
+        })
+        {
+            update.Headers.Add("X-API-Key", AdminKey);
+            (await client.SendAsync(update, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        (await WaitForConcurrencyAsync(client, second, 7)).ShouldBe(7, second.Output);
+        await using var third = await GatewayProcess.StartAsync(settings);
+        (await WaitForConcurrencyAsync(client, third, 7)).ShouldBe(7, third.Output);
+    }
+
+    private const string AdminKey = "admin-key-for-the-shared-settings-test";
+
+    private static async Task<int> WaitForConcurrencyAsync(HttpClient client, GatewayProcess gateway, int expected)
+    {
+        var clock = Stopwatch.StartNew();
+        var seen = -1;
+        while (clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            using var status = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.BaseUrl, "/api/admin/rate-limit-status"));
+            status.Headers.Add("X-API-Key", AdminKey);
+            using var response = await client.SendAsync(status);
+            using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            seen = json.RootElement.GetProperty("configuration").GetProperty("maxConcurrentRequests").GetInt32();
+            if (seen == expected)
+            {
+                return seen;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return seen;
+    }
+
     private Dictionary<string, string> Settings(SlowUpstream upstream, string prefix) => new()
     {
         ["ANTHROPIC_BASE_URL"] = upstream.BaseUrl.ToString().TrimEnd('/'),

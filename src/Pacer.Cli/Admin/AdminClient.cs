@@ -63,6 +63,3 @@ internal sealed class AdminClient(Uri gateway, string adminKey) : IDisposable
         }
     }
 }
-
-/// <summary>The admin API refused or could not be reached.</summary>
-internal sealed class AdminException(string message) : Exception(message);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Threading.Channels;
 using Microsoft.Extensions.Configuration;
 using Pacer.Configuration;
@@ -17,8 +16,6 @@ namespace Pacer.Cli.Run;
 /// </summary>
 internal sealed class BatchRunner(RunOptions options, IConfiguration configuration, RunControl control, TimeProvider time)
 {
-    private const string AnthropicVersion = "2023-06-01";
-
     public async Task<int> RunAsync()
     {
         var engine = PacerConfiguration.Bind(configuration, out var errors);
@@ -149,7 +146,7 @@ internal sealed class BatchRunner(RunOptions options, IConfiguration configurati
         // Enough requests on hand to fill every concurrency slot and keep a queue behind them; no more, so memory stays bounded.
         var workers = engine.MaxConcurrentRequests + Math.Max(16, engine.MaxConcurrentRequests);
         var channel = Channel.CreateBounded<BatchItem>(new BoundedChannelOptions(workers) { SingleWriter = true });
-        var sender = new Sender(upstream, http, results, stats, control, time, options.Priority);
+        var sender = new BatchSender(upstream, http, results, stats, control, time, options.Priority);
         var running = Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
         {
             await foreach (var item in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
@@ -198,116 +195,4 @@ internal sealed class BatchRunner(RunOptions options, IConfiguration configurati
     private static Task Error(string message) => Console.Error.WriteLineAsync("pacer run: " + message);
 
     private static Task Note(string message) => Console.Error.WriteLineAsync("pacer run: " + message);
-
-    /// <summary>Sends one request until it has a result to write, or is given up.</summary>
-    private sealed class Sender(Upstream upstream, HttpClient http, ResultsFile results, RunStats stats, RunControl control, TimeProvider time, RequestPriority priority)
-    {
-        private static readonly TimeSpan ShortestRetry = TimeSpan.FromMilliseconds(100);
-
-        public async Task SendAsync(BatchItem item)
-        {
-            using (item)
-            {
-                if (!control.TryBeginWaiting(item))
-                {
-                    stats.Cancel();
-                    return;
-                }
-
-                try
-                {
-                    await SendUntilAnsweredAsync(item).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (item.Token.IsCancellationRequested)
-                {
-                    stats.Cancel();
-                }
-                finally
-                {
-                    control.Finished(item);
-                }
-            }
-        }
-
-        private async Task SendUntilAnsweredAsync(BatchItem item)
-        {
-            while (true)
-            {
-                try
-                {
-                    using var request = Build(item);
-                    var started = time.GetTimestamp();
-                    using var response = await http.SendAsync(request, item.Token).ConfigureAwait(false);
-                    var body = await response.Content.ReadAsByteArrayAsync(item.Token).ConfigureAwait(false);
-                    stats.Served(time.GetElapsedTime(started) - QueueTime(response));
-                    var (line, errorType, message) = ResultLine.FromResponse(item.CustomId, (int)response.StatusCode, body);
-                    using (message)
-                    {
-                        await results.AppendAsync(line, CancellationToken.None).ConfigureAwait(false);
-                        if (message is not null)
-                        {
-                            stats.Success(item.Model, message.RootElement);
-                        }
-                        else
-                        {
-                            stats.Error(errorType!);
-                        }
-                    }
-
-                    return;
-                }
-                catch (PacerRejectedException rejected) when (rejected.Reason == RejectionReason.TooLarge)
-                {
-                    await results.AppendAsync(ResultLine.FromRejection(item.CustomId, rejected), CancellationToken.None).ConfigureAwait(false);
-                    stats.Error("rate_limit_error");
-                    return;
-                }
-                catch (PacerRejectedException rejected) when (rejected.Reason != RejectionReason.ShuttingDown)
-                {
-                    // A batch has time: a request refused for now (queue wait, cooldown) waits and queues again.
-                    await Task.Delay(rejected.RetryAfter > ShortestRetry ? rejected.RetryAfter : ShortestRetry, time, item.Token).ConfigureAwait(false);
-                }
-                catch (HttpRequestException failure) when (!item.Token.IsCancellationRequested)
-                {
-                    await Fail(item, "api_error", "The API could not be reached after every retry: " + failure.Message).ConfigureAwait(false);
-                    return;
-                }
-                catch (TaskCanceledException timeout) when (timeout.InnerException is TimeoutException && !item.Token.IsCancellationRequested)
-                {
-                    await Fail(item, "timeout_error", "No response within PACER_ATTEMPT_TIMEOUT on every attempt.").ConfigureAwait(false);
-                    return;
-                }
-            }
-        }
-
-        /// <summary>The time the engine held the request in its queue, over all attempts (<c>x-pacer-queue-ms</c>).</summary>
-        private static TimeSpan QueueTime(HttpResponseMessage response) =>
-            response.Headers.TryGetValues(PacerHeaders.QueueMilliseconds, out var values)
-            && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var milliseconds)
-                ? TimeSpan.FromMilliseconds(milliseconds)
-                : TimeSpan.Zero;
-
-        private async Task Fail(BatchItem item, string type, string message)
-        {
-            await results.AppendAsync(ResultLine.Error(item.CustomId, type, message), CancellationToken.None).ConfigureAwait(false);
-            stats.Error(type);
-        }
-
-        private HttpRequestMessage Build(BatchItem item)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, upstream.MessagesUri) { Content = new ByteArrayContent(item.Body) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            request.Headers.Add("x-api-key", upstream.ApiKey);
-            request.Headers.Add("anthropic-version", AnthropicVersion);
-            if (upstream.IsGateway)
-            {
-                request.Headers.Add("x-pacer-priority", RequestPriorityNames.NameOf(priority));
-            }
-
-            request.Options.Set(BatchItem.OptionKey, item);
-            request.Options.Set(PacerRequestOptions.Endpoint, "pacer run");
-            request.SetPacerPriority(priority);
-            return request;
-        }
-    }
 }

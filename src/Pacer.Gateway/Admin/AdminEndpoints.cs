@@ -17,7 +17,7 @@ internal static class AdminEndpoints
         var admin = app.MapGroup(Prefix).AddEndpointFilter<AdminKeyFilter>();
         admin.MapGet("/rate-limit-status", Status);
         admin.MapPost("/update-rate-limits", UpdateAsync);
-        admin.MapPost("/reset-rate-limits", Reset);
+        admin.MapPost("/reset-rate-limits", ResetAsync);
         admin.MapKeys();
         admin.MapUsage();
         return admin;
@@ -28,6 +28,7 @@ internal static class AdminEndpoints
 
     private static async Task<IResult> UpdateAsync(HttpRequest request, Limiter limiter, RateLimitSettings settings, GatewayOptions options, UpstreamTarget upstream)
     {
+        var sync = request.HttpContext.RequestServices.GetService<SettingsSync>();
         var (document, error) = await AdminJsonBody.ReadAsync(request, UpdateShape).ConfigureAwait(false);
         if (error is not null)
         {
@@ -70,14 +71,24 @@ internal static class AdminEndpoints
                 return Refused(refused.Errors);
             }
 
+            if (sync is not null)
+            {
+                await sync.PublishAsync(update).ConfigureAwait(false);
+            }
+
             var updated = update.Values.ToDictionary(p => p.Key.JsonName, p => p.Value, StringComparer.Ordinal);
             return Results.Json(RateLimitStatus.From(applied, limiter.Snapshot(), Describe(settings, options, upstream), "Rate limits updated", updated));
         }
     }
 
-    private static IResult Reset(Limiter limiter, RateLimitSettings settings, GatewayOptions options, UpstreamTarget upstream, EnvironmentSettings environment)
+    private static async Task<IResult> ResetAsync(HttpContext context, Limiter limiter, RateLimitSettings settings, GatewayOptions options, UpstreamTarget upstream, EnvironmentSettings environment)
     {
         var applied = settings.Reset(environment.Options);
+        if (context.RequestServices.GetService<SettingsSync>() is { } sync)
+        {
+            await sync.PublishAsync(null).ConfigureAwait(false);
+        }
+
         return Results.Json(RateLimitStatus.From(applied, limiter.Snapshot(), Describe(settings, options, upstream), "Persisted settings cleared; the environment's values apply"));
     }
 

@@ -64,6 +64,10 @@ internal static class GatewayApplication
         {
             builder.Services.AddSingleton(sp => sharedStore.WithLoggerFrom(sp.GetRequiredService<ILoggerFactory>()));
             builder.Services.AddSingleton<ILimiterStore>(sp => sp.GetRequiredService<RedisLimiterStore>());
+
+            // A settings change through any instance's admin API reaches every instance on the same Redis and prefix.
+            builder.Services.AddSingleton<SettingsSync>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<SettingsSync>());
         }
 
         ConfigureServices(builder.Services, builder.Configuration, options, environment, engine, database, settingsStore, upstream);

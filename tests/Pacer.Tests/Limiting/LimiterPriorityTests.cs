@@ -201,4 +201,41 @@ public sealed class LimiterPriorityTests
         batch.IsCompleted.ShouldBeFalse();
         fixture.ShouldAdmitAfter(batch, TimeSpan.FromSeconds(1));
     }
+
+    [Fact]
+    public void AcquireAsync_BothClassesWaitOnATokenBudget_BatchKeepsItsShareOfThatBudget()
+    {
+        // 100 input tokens a second and a bucket of one second: each request of 100 tokens waits for a full refill.
+        var options = new PacerOptions { MaxRequestsPerMinute = 1000, Burst = 100, MaxConcurrentRequests = 50, InputTokensPerMinute = 6000, TokenBurstSeconds = 1, BatchMinShare = 50 };
+        using var fixture = new LimiterFixture(options);
+        while (fixture.Limiter.TryAcquire(LimiterFixture.Request("drain", input: 100), out var drained))
+        {
+            drained.Complete(new TokenUsage(100, 0));
+            drained.Dispose();
+        }
+
+        var waiters = new List<(string Name, PendingPermit Pending)>();
+        for (var i = 0; i < 6; i++)
+        {
+            waiters.Add(($"b{i}", new PendingPermit(fixture.Limiter.AcquireAsync(LimiterFixture.Request("batch", input: 100) with { Priority = RequestPriority.Batch }, TestContext.Current.CancellationToken))));
+            waiters.Add(($"i{i}", new PendingPermit(fixture.Limiter.AcquireAsync(LimiterFixture.Request("person", input: 100), TestContext.Current.CancellationToken))));
+        }
+
+        waiters.Where(w => w.Pending.IsCompleted).Select(w => w.Name).ShouldBeEmpty();
+        var order = new List<string>();
+        for (var second = 0; second < 9; second++)
+        {
+            fixture.Advance(TimeSpan.FromSeconds(1));
+            var admitted = waiters.Where(w => w.Pending.IsCompleted && !order.Contains(w.Name)).ToList();
+            admitted.Count.ShouldBe(1, $"second {second}: one refill admits one request; admitted {string.Join(",", admitted.Select(a => a.Name))} after {string.Join(",", order)}");
+            order.Add(admitted[0].Name);
+
+            // Completed with the tokens it used: a permit disposed without completing would refund its reservation.
+            admitted[0].Pending.Permit.Complete(new TokenUsage(100, 0));
+            admitted[0].Pending.Permit.Dispose();
+        }
+
+        // Half the admissions while both wait: the credit reaches 100 after two interactive admissions, then alternates.
+        order.ShouldBe(["i0", "i1", "b0", "i2", "b1", "i3", "b2", "i4", "b3"]);
+    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Pacer.Configuration;
 using Pacer.Http;
+using Pacer.Limiting;
 using Pacer.Telemetry;
 using Pacer.Tests.Support;
 
@@ -118,6 +119,23 @@ public sealed class PacerTelemetryTests
         using var second = await HandlerFixture.Settled(waiting);
         queued.RecordObservableInstruments();
         queued.LastMeasurement!.Value.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Gauges_QueuedByPriority_OneMeasurementPerClass()
+    {
+        var options = new PacerOptions { MaxRequestsPerMinute = 1000, Burst = 100, MaxConcurrentRequests = 1 };
+        using var fixture = new HandlerFixture(new FakeUpstream(_ => Responses.Json(200, Responses.Message(1, 1))), options);
+        using var byPriority = new MetricCollector<int>(fixture.Metrics.Meter, PacerMeter.QueuedByPriority);
+        fixture.Limiter.TryAcquire(new AcquireRequest("k", "claude-sonnet-4-5", "holder", default), out var holder).ShouldBeTrue();
+        var batch = fixture.Limiter.AcquireAsync(new AcquireRequest("k", "claude-sonnet-4-5", "b", default) { Priority = RequestPriority.Batch }, TestContext.Current.CancellationToken);
+
+        byPriority.RecordObservableInstruments();
+
+        byPriority.GetMeasurementSnapshot().Select(m => ((string)m.Tags[PacerMeter.PriorityTag]!, m.Value))
+            .ShouldBe([("interactive", 0), ("batch", 1)], ignoreOrder: true);
+        holder!.Dispose();
+        (await batch).Dispose();
     }
 
     [Fact]
