@@ -70,6 +70,12 @@ public sealed class LiveTests(Browser browser)
             await Expect(page.Locator("#" + id)).ToHaveAttributeAsync("data-value", value);
         }
 
+        // The queue per priority class, as the status gives it.
+        foreach (var priority in root.GetProperty("queue").GetProperty("byPriority").EnumerateObject())
+        {
+            await Expect(page.Locator($"#live-queue-classes dd[data-part='{priority.Name}']")).ToHaveTextAsync(priority.Value.ToString());
+        }
+
         // The charts hold the recent past the gateway kept, drawn by the vendored chart library.
         await Expect(page.Locator("#chart-rpm canvas")).ToHaveCountAsync(1);
         await Expect(page.Locator("#chart-events canvas")).ToHaveCountAsync(1);
