@@ -164,4 +164,37 @@ public sealed class GatewayConfigurationTests
 
         gateway.UpstreamBaseUrl.ShouldBe(new Uri("http://127.0.0.1:9999"));
     }
+
+    [Fact]
+    public void Read_RedisSettingsInvalid_OneExceptionNamesEachWithoutThePassword()
+    {
+        var error = Should.Throw<PacerOptionsException>(() => StartupSettings.Read(Config(
+            ("PACER_REDIS_URL", "http://:hunter2-secret@cache:6379"),
+            ("PACER_REDIS_PREFIX", "bad prefix!"),
+            ("PACER_REDIS_LEASE_SECONDS", "1"),
+            ("PACER_REDIS_FAILURE", "maybe")), out _, out _));
+
+        error.Errors.Select(e => e.Field).ShouldBe(["PACER_REDIS_URL", "PACER_REDIS_PREFIX", "PACER_REDIS_LEASE_SECONDS", "PACER_REDIS_FAILURE"]);
+        error.Message.ShouldNotContain("hunter2");
+        error.Message.ShouldContain("from 2 to 300");
+        error.Message.ShouldContain("share");
+    }
+
+    [Fact]
+    public void Read_RedisSettingsValid_GivesTheSharedStoresOptions()
+    {
+        StartupSettings.Read(Config(("PACER_REDIS_URL", "redis://cache:6379/1"), ("PACER_REDIS_PREFIX", "prod"), ("PACER_REDIS_FAILURE", "closed")), out var redis, out var degraded);
+
+        redis.ShouldNotBeNull().Prefix.ShouldBe("prod");
+        redis.FailurePolicy.ShouldBe(Pacer.Redis.RedisFailurePolicy.FailClosed);
+        degraded.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Read_NoRedisUrl_LimitsStayInMemory()
+    {
+        StartupSettings.Read(Config(("PACER_REDIS_PREFIX", "prod")), out var redis, out _);
+
+        redis.ShouldBeNull();
+    }
 }
