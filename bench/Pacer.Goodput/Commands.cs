@@ -3,6 +3,7 @@ using System.Numerics;
 using Pacer.Goodput.Measuring;
 using Pacer.Goodput.Overhead;
 using Pacer.Goodput.Scale;
+using Pacer.Goodput.ScaleOut;
 using Pacer.Goodput.Systems;
 using Pacer.Goodput.Workloads;
 using Pacer.Simulator.Options;
@@ -10,7 +11,7 @@ using Pacer.Simulator.Options;
 namespace Pacer.Goodput;
 
 /// <summary>
-/// The harness's commands: <c>goodput</c>, <c>overhead</c> and <c>scale</c> (each with <c>--quick</c> for a smoke
+/// The harness's commands: <c>goodput</c>, <c>overhead</c>, <c>scale</c> and <c>scale-out</c> (each with <c>--quick</c> for a smoke
 /// run), and <c>forwarder</c>, the bare forwarder the overhead benchmark starts in a process of its own.
 /// </summary>
 internal static class Commands
@@ -22,6 +23,9 @@ internal static class Commands
                    [--output-reservation max_tokens|estimate (systems 4 and 5)]
           overhead [--quick] [--gateway-env NAME=VALUE,...] [--out results.jsonl]
           scale    [--quick] [--out results.jsonl]
+          scale-out [--quick] [--concurrency 10] [--lease-seconds 2-300 (default: the gateway's, 10)] [--out results.jsonl]
+                   (three gateways on one Redis, three on in-memory stores, one alone, then one of three killed mid-run;
+                    starts its own redis-server and simulator)
           shared-admission [--redis URL] [--requests 9000]   (starts its own redis-server unless --redis is given)
           forwarder --upstream URL   (started by overhead: a bare YARP forwarder on a free loopback port)
         """;
@@ -45,6 +49,7 @@ internal static class Commands
         Dictionary<string, string?> options;
         GoodputSettings? goodput = null;
         OverheadSettings? overhead = null;
+        ScaleOutSettings? scaleOut = null;
         try
         {
             // Every option is read before anything runs, so a bad one costs no benchmark time.
@@ -52,6 +57,7 @@ internal static class Commands
             var quickRun = options.ContainsKey("--quick");
             goodput = args[0] == "goodput" ? GoodputSettingsFrom(options, quickRun) : null;
             overhead = args[0] == "overhead" ? OverheadSettingsFrom(options, quickRun) : null;
+            scaleOut = args[0] == "scale-out" ? ScaleOutSettingsFrom(options, quickRun) : null;
         }
         catch (ArgumentException e)
         {
@@ -73,6 +79,10 @@ internal static class Commands
                 break;
             case "scale":
                 jsonLines = await new ScaleBenchmark(quick ? ScaleSettings.Quick : ScaleSettings.Full, Console.Out).RunAsync();
+                break;
+            case "scale-out":
+                var scaled = await new ScaleOutBenchmark(scaleOut!, Console.Out).RunAsync();
+                jsonLines = [.. scaled.Select(r => r.ToJsonLine())];
                 break;
             case "forwarder":
                 await Forwarder.RunAsync(new Uri(options.GetValueOrDefault("--upstream") ?? throw new ArgumentException("forwarder needs --upstream URL")));
@@ -134,6 +144,25 @@ internal static class Commands
         if (options.GetValueOrDefault("--remaining-rounding") is { } rounding)
         {
             settings = settings with { RemainingRounding = Number("--remaining-rounding", rounding, 1, 1_000_000) };
+        }
+
+        return settings;
+    }
+
+    /// <summary>The scale-out settings the options ask for; throws <see cref="ArgumentException"/> naming a bad option and its value.</summary>
+    internal static ScaleOutSettings ScaleOutSettingsFrom(Dictionary<string, string?> options, bool quick)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var settings = quick ? ScaleOutSettings.Quick : ScaleOutSettings.Full;
+        if (options.GetValueOrDefault("--concurrency") is { } concurrency)
+        {
+            settings = settings with { Concurrency = Number("--concurrency", concurrency, 1, 1000) };
+        }
+
+        // The gateway's own range for PACER_REDIS_LEASE_SECONDS.
+        if (options.GetValueOrDefault("--lease-seconds") is { } lease)
+        {
+            settings = settings with { LeaseSeconds = Number("--lease-seconds", lease, 2, 300) };
         }
 
         return settings;

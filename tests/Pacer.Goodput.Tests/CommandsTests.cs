@@ -32,6 +32,50 @@ public sealed class CommandsTests
         settings.OutputAccounting.ShouldBe(OutputAccounting.Reserve);
     }
 
+    [Theory]
+    [InlineData("--concurrency", "0", "--concurrency: '0' is not a number from 1 to 1000.")]
+    [InlineData("--concurrency", "ten", "--concurrency: 'ten' is not a number from 1 to 1000.")]
+    [InlineData("--lease-seconds", "1", "--lease-seconds: '1' is not a number from 2 to 300.")]
+    [InlineData("--lease-seconds", "2.5", "--lease-seconds: '2.5' is not a number from 2 to 300.")]
+    public void ScaleOutSettingsFrom_BadValue_NamesTheOptionAndItsRange(string option, string value, string expected)
+    {
+        var error = Should.Throw<ArgumentException>(() => Commands.ScaleOutSettingsFrom(new Dictionary<string, string?> { [option] = value }, quick: false));
+
+        error.Message.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void ScaleOutSettingsFrom_GoodValues_AreApplied()
+    {
+        var settings = Commands.ScaleOutSettingsFrom(new Dictionary<string, string?> { ["--concurrency"] = "4", ["--lease-seconds"] = "5" }, quick: false);
+
+        settings.Concurrency.ShouldBe(4);
+        settings.LeaseSeconds.ShouldBe(5);
+        settings.Lease.ShouldBe(TimeSpan.FromSeconds(5));
+        settings.Goodput.Workload.Requests.ShouldBe(500);
+    }
+
+    [Fact]
+    public void ScaleOutSettingsFrom_NoOptions_KeepsTheGatewayDefaultLease()
+    {
+        var full = Commands.ScaleOutSettingsFrom([], quick: false);
+        var quick = Commands.ScaleOutSettingsFrom([], quick: true);
+
+        full.Concurrency.ShouldBe(10);
+        full.LeaseSeconds.ShouldBeNull();
+        full.Lease.ShouldBe(TimeSpan.FromSeconds(10));
+        quick.LeaseSeconds.ShouldBe(3);
+        quick.Goodput.Workload.Requests.ShouldBe(120);
+    }
+
+    [Fact]
+    public async Task RunAsync_BadScaleOutOption_Exits2BeforeRunningAnything()
+    {
+        var code = await Commands.RunAsync(["scale-out", "--lease-seconds", "1"]).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        code.ShouldBe(2);
+    }
+
     [Fact]
     public async Task RunAsync_BadOption_Exits2BeforeRunningAnything()
     {

@@ -89,6 +89,13 @@ internal sealed partial class ChildProcess : IAsyncDisposable
 
     public string Tail() => string.Join(Environment.NewLine, _lastLines);
 
+    /// <summary>Kills the process at once (SIGKILL on Linux: no shutdown code runs, as in a crash) and waits until it has gone.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -9,16 +9,23 @@ namespace Pacer.Goodput.Workloads;
 /// </summary>
 internal static class WorkloadRunner
 {
-    public static async Task<RunRecord> RunAsync(IReadOnlyList<WorkItem> items, int callers, IRequestSender sender, TimeSpan bound)
+    public static Task<RunRecord> RunAsync(IReadOnlyList<WorkItem> items, int callers, IRequestSender sender, TimeSpan bound)
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        return RunAsync(items, callers, _ => sender, bound);
+    }
+
+    /// <summary>The same, each caller (0 to <paramref name="callers"/> − 1) sending through the sender <paramref name="senderOf"/> gives it, for example one of several gateways.</summary>
+    public static async Task<RunRecord> RunAsync(IReadOnlyList<WorkItem> items, int callers, Func<int, IRequestSender> senderOf, TimeSpan bound)
     {
         ArgumentNullException.ThrowIfNull(items);
-        ArgumentNullException.ThrowIfNull(sender);
+        ArgumentNullException.ThrowIfNull(senderOf);
         using var stop = new CancellationTokenSource(bound);
         var results = new RequestRecord[items.Count];
         var next = -1;
         var clock = Stopwatch.StartNew();
 
-        async Task CallerAsync()
+        async Task CallerAsync(IRequestSender sender)
         {
             // Each caller runs on the thread pool so that a slow synchronous part of a client cannot serialize the others.
             await Task.Yield();
@@ -42,7 +49,7 @@ internal static class WorkloadRunner
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => CallerAsync()));
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(c => CallerAsync(senderOf(c))));
         return new RunRecord(clock.Elapsed, results, stop.IsCancellationRequested);
     }
 }
