@@ -28,6 +28,8 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisChannel SettingsChanged => RedisChannel.Literal(_tag + "settings");
 
+    public RedisKey Budget(string user, DateTimeOffset periodStart) => _tag + "budget:" + user + ":" + periodStart.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public RedisKey Bucket(Pacer.Limiting.BucketKey bucket) => _tag + "b:" + bucket.UpstreamKey + ":" + bucket.ModelClass;
 
     /// <summary>Gets the bucket named by a key this deployment wrote.</summary>

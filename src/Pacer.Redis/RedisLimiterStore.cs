@@ -66,8 +66,12 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
         _local = new InMemoryLimiterStore(_time);
         _logger = logger ?? NullLogger.Instance;
         _clock = clock;
+        Budgets = new RedisSharedBudgets(redis, _keys, options.OperationTimeout);
         _ = SubscribeAsync();
     }
+
+    /// <summary>Gets the users' budget totals on the same Redis and prefix, for a <see cref="Pacer.Usage.BudgetGuard"/> that several instances share.</summary>
+    public Pacer.Usage.ISharedBudgets Budgets { get; }
 
     /// <inheritdoc />
     public event EventHandler? CapacityFreed;

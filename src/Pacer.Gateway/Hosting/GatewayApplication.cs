@@ -66,6 +66,10 @@ internal static class GatewayApplication
             builder.Services.AddSingleton(sp => sharedStore.WithLoggerFrom(sp.GetRequiredService<ILoggerFactory>()));
             builder.Services.AddSingleton<ILimiterStore>(sp => sp.GetRequiredService<RedisLimiterStore>());
 
+            // Users' budgets are held and charged in one total per user on Redis, across the instances.
+            builder.Services.AddSingleton(sp => new BudgetGuard(
+                sp.GetRequiredService<IBudgetStore>(), sp.GetRequiredService<IUsageLedger>(), sp.GetRequiredService<TimeProvider>(), refreshInterval: null, sharedStore.Budgets));
+
             // A settings change through any instance's admin API reaches every instance on the same Redis and prefix.
             builder.Services.AddSingleton<SettingsSync>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SettingsSync>());

@@ -20,10 +20,21 @@ public sealed class BudgetGuard
     private readonly IUsageLedger _ledger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, BudgetAccount> _accounts = new(StringComparer.Ordinal);
+    private readonly ISharedBudgets? _shared;
 
     /// <summary>Creates a guard over the budgets in <paramref name="store"/> and the spending in <paramref name="ledger"/>.</summary>
     public BudgetGuard(IBudgetStore store, IUsageLedger ledger, TimeProvider? timeProvider = null, TimeSpan? refreshInterval = null)
+        : this(store, ledger, timeProvider, refreshInterval, shared: null)
     {
+    }
+
+    /// <summary>
+    /// Creates a guard whose holds and charges also go to <paramref name="shared"/> totals, so that several instances
+    /// sharing <paramref name="ledger"/> hold and charge one budget together (see <see cref="ISharedBudgets"/>).
+    /// </summary>
+    public BudgetGuard(IBudgetStore store, IUsageLedger ledger, TimeProvider? timeProvider, TimeSpan? refreshInterval, ISharedBudgets? shared)
+    {
+        _shared = shared;
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(ledger);
         _store = store;
@@ -61,8 +72,13 @@ public sealed class BudgetGuard
             }
 
             account.Reserved += estimatedCredits;
-            return new BudgetReservation(account, estimatedCredits, account.Epoch);
+            if (_shared is null)
+            {
+                return new BudgetReservation(account, estimatedCredits, account.Epoch);
+            }
         }
+
+        return await ReserveSharedAsync(account, estimatedCredits, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -83,7 +99,63 @@ public sealed class BudgetGuard
             if (account.Loaded && account.Budget is not null && record.Time >= account.PeriodStart && record.Time < account.PeriodEnd)
             {
                 account.Spent += record.Credits.Value;
+                Share(account.User, account.PeriodStart, record.Credits.Value);
             }
+        }
+    }
+
+    /// <summary>Takes the hold in the shared total too; refused there, the local hold goes back and the request is refused.</summary>
+    private async ValueTask<BudgetReservation> ReserveSharedAsync(BudgetAccount account, long credits, CancellationToken cancellationToken)
+    {
+        UserBudget budget;
+        long spent, reserved, epoch;
+        DateTimeOffset start, end;
+        lock (account)
+        {
+            (budget, spent, reserved, epoch, start, end) = (account.Budget!, account.Spent, account.Reserved, account.Epoch, account.PeriodStart, account.PeriodEnd);
+        }
+
+        long? total;
+        try
+        {
+            // What this instance holds besides this request is in the shared total already.
+            total = await _shared!.TryAddAsync(account.User, start, credits, budget.Credits, spent + reserved - credits, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The shared store is out of reach: this instance's own view decided (the local hold stands).
+            return new BudgetReservation(account, credits, epoch);
+        }
+
+        if (total is null)
+        {
+            account.Release(credits, epoch);
+            throw new BudgetExceededException(budget, spent, reserved - credits, credits, end);
+        }
+
+        return new BudgetReservation(account, credits, epoch, () => Share(account.User, start, -credits));
+    }
+
+    /// <summary>Adds to the shared total in the background; a failure leaves it to be started again from the ledger.</summary>
+    private void Share(string user, DateTimeOffset periodStart, long credits)
+    {
+        if (_shared is null || credits == 0)
+        {
+            return;
+        }
+
+        _ = ShareAsync(user, periodStart, credits);
+    }
+
+    private async Task ShareAsync(string user, DateTimeOffset periodStart, long credits)
+    {
+        try
+        {
+            await _shared!.AddAsync(user, periodStart, credits).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The total lives a few minutes; started again from the ledger, it counts this charge there.
         }
     }
 

@@ -9,11 +9,13 @@ public sealed class BudgetReservation : IDisposable
 {
     private readonly BudgetAccount? _account;
     private readonly long _epoch;
+    private readonly Action? _onRelease;
     private int _released;
 
-    internal BudgetReservation(BudgetAccount? account, long credits, long epoch)
+    internal BudgetReservation(BudgetAccount? account, long credits, long epoch, Action? onRelease = null)
     {
         _account = account;
+        _onRelease = onRelease;
         Credits = credits;
         _epoch = epoch;
     }
@@ -33,6 +35,7 @@ public sealed class BudgetReservation : IDisposable
         if (_account is not null && Interlocked.Exchange(ref _released, 1) == 0)
         {
             _account.Release(Credits, _epoch);
+            _onRelease?.Invoke();
         }
     }
 }
