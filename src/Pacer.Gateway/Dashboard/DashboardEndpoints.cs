@@ -156,6 +156,7 @@ internal static class DashboardEndpoints
             environmentVariable = s.EnvironmentVariable,
             minimum = s.Minimum,
             maximum = s.MaximumUnder(limiter.Options.ExtendedRanges),
+            extendedMaximum = s.ExtendedMaximum,
             wholeNumber = s.WholeNumber,
             unit = s.Unit,
         }),

@@ -98,6 +98,7 @@ public sealed class ExtendedRangesApiTests : IAsyncDisposable
         maxima["maxRequestsPerMinute"].ShouldBe(requestsPerMinute);
         maxima["maxConcurrentRequests"].ShouldBe(concurrent);
         maxima["maxRetries"].ShouldBe(10);
+        json.RootElement.GetProperty("settings")[0].GetProperty("extendedMaximum").GetDouble().ShouldBe(100000);
     }
 
     [Fact]
