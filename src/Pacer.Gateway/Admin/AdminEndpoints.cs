@@ -53,7 +53,7 @@ internal static class AdminEndpoints
             var errors = parseErrors.Concat(rangeErrors).ToList();
             if (errors.Count > 0)
             {
-                return Refused(errors);
+                return Refused(errors, limiter.Options);
             }
 
             if (update.Values.Count == 0)
@@ -68,7 +68,7 @@ internal static class AdminEndpoints
             }
             catch (PacerOptionsException refused)
             {
-                return Refused(refused.Errors);
+                return Refused(refused.Errors, limiter.Options);
             }
 
             if (sync is not null)
@@ -92,11 +92,12 @@ internal static class AdminEndpoints
         return Results.Json(RateLimitStatus.From(applied, limiter.Snapshot(), Describe(settings, options, upstream), "Persisted settings cleared; the environment's values apply"));
     }
 
-    private static AnthropicError Refused(IReadOnlyList<SettingError> errors) =>
+    private static AnthropicError Refused(IReadOnlyList<SettingError> errors, PacerOptions inForce) =>
         new(StatusCodes.Status400BadRequest, "invalid_request_error", $"Invalid settings ({errors.Count}), nothing changed: " + string.Join("; ", errors))
         {
             Admin = true,
             Errors = errors,
+            ExtendedRanges = inForce.ExtendedRanges,
         };
 
     private static GatewayStatus Describe(RateLimitSettings settings, GatewayOptions options, UpstreamTarget upstream) =>

@@ -15,7 +15,8 @@ internal sealed class RateLimitSettings(Limiter limiter, SettingsStore store, Ti
 
     /// <summary>
     /// Applies the persisted values over <paramref name="environment"/>. A persisted value that is no longer valid (a range
-    /// changed) is skipped and reported in <paramref name="skipped"/>, so that the gateway still starts.
+    /// changed, or it was saved with <c>PACER_EXTENDED_RANGES=true</c> and the gateway now runs without) is skipped and
+    /// reported in <paramref name="skipped"/>, so that the gateway still starts.
     /// </summary>
     public static PacerOptions Overlay(PacerOptions environment, SettingsStore store, out IReadOnlyList<SettingError> skipped)
     {
@@ -32,7 +33,13 @@ internal sealed class RateLimitSettings(Limiter limiter, SettingsStore store, Ti
             }
 
             var candidate = new PacerOptionsUpdate().Set(setting.Name, value).ApplyTo(options, SettingNaming.Json, out var invalid);
-            if (invalid.Count > 0)
+            if (invalid.Count > 0 && !options.ExtendedRanges && ValidWithExtendedRanges(setting, value, options))
+            {
+                // Saved while the gateway ran with PACER_EXTENDED_RANGES=true; without it the seed's range holds.
+                errors.Add(new SettingError(name, value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    $"is allowed only with {PacerConfiguration.ExtendedRangesVariable}=true, which is not set now; allowed {setting.RangeText}"));
+            }
+            else if (invalid.Count > 0)
             {
                 errors.AddRange(invalid);
             }
@@ -44,6 +51,12 @@ internal sealed class RateLimitSettings(Limiter limiter, SettingsStore store, Ti
 
         skipped = errors;
         return options;
+    }
+
+    private static bool ValidWithExtendedRanges(PacerSetting setting, double value, PacerOptions options)
+    {
+        new PacerOptionsUpdate().Set(setting.Name, value).ApplyTo(options with { ExtendedRanges = true }, SettingNaming.Json, out var invalid);
+        return invalid.Count == 0;
     }
 
     /// <summary>The names of the settings persisted in the store.</summary>

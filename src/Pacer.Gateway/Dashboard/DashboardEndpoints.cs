@@ -145,15 +145,18 @@ internal static class DashboardEndpoints
         }, AlertWebhook.Json);
     }
 
-    private static IResult Settings() => Results.Json(new
+    // The ranges in force: the seed's, or the extended ones when the gateway started with PACER_EXTENDED_RANGES=true.
+    private static IResult Settings(Limiter limiter) => Results.Json(new
     {
         success = true,
+        extendedRanges = limiter.Options.ExtendedRanges,
         settings = PacerSettings.All.Select(s => new
         {
             name = s.JsonName,
             environmentVariable = s.EnvironmentVariable,
             minimum = s.Minimum,
-            maximum = s.Maximum,
+            maximum = s.MaximumUnder(limiter.Options.ExtendedRanges),
+            extendedMaximum = s.ExtendedMaximum,
             wholeNumber = s.WholeNumber,
             unit = s.Unit,
         }),

@@ -37,6 +37,9 @@ internal sealed class AnthropicError : IResult
     /// <summary>Gets the invalid fields of a refused settings update.</summary>
     public IReadOnlyList<SettingError>? Errors { get; init; }
 
+    /// <summary>Gets a value indicating whether each field's <c>allowed</c> range is the extended one (<c>PACER_EXTENDED_RANGES=true</c>).</summary>
+    public bool ExtendedRanges { get; init; }
+
     public static AnthropicError InvalidRequest(string message) => new(StatusCodes.Status400BadRequest, "invalid_request_error", message);
 
     public static AnthropicError Authentication(string message) => new(StatusCodes.Status401Unauthorized, "authentication_error", message);
@@ -101,7 +104,7 @@ internal sealed class AnthropicError : IResult
                 writer.WriteString("message", error.ToString());
                 if (FindSetting(error.Field) is { } setting)
                 {
-                    writer.WriteString("allowed", setting.RangeText);
+                    writer.WriteString("allowed", setting.RangeTextUnder(ExtendedRanges));
                 }
 
                 writer.WriteEndObject();

@@ -11,6 +11,12 @@ namespace Pacer.Configuration;
 public static class PacerConfiguration
 {
     /// <summary>
+    /// The environment variable (and <c>.env</c> key) that turns on the extended ranges (<see cref="PacerOptions.ExtendedRanges"/>):
+    /// <c>true</c> or <c>false</c>; in <c>appsettings.json</c>, <c>Pacer:ExtendedRanges</c>.
+    /// </summary>
+    public const string ExtendedRangesVariable = "PACER_EXTENDED_RANGES";
+
+    /// <summary>
     /// Adds the usual sources in precedence order: <c>appsettings.json</c>, then <c>.env</c> in
     /// <paramref name="directory"/>, then the process environment (which wins over <c>.env</c>, as with dotenv).
     /// </summary>
@@ -35,9 +41,9 @@ public static class PacerConfiguration
     public static PacerOptions Bind(IConfiguration configuration, out IReadOnlyList<SettingError> errors)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = new PacerOptions();
         var found = new List<SettingError>();
         var section = configuration.GetSection(PacerOptions.SectionName);
+        var options = new PacerOptions { ExtendedRanges = ReadExtendedRanges(configuration, section, found) };
         foreach (var setting in PacerSettings.All)
         {
             var (field, text) = configuration[setting.EnvironmentVariable] is { } fromEnvironment
@@ -52,7 +58,7 @@ public static class PacerConfiguration
             {
                 found.Add(new SettingError(field, text, $"is not a {PacerSettings.KindOf(setting)}; allowed {setting.RangeText}"));
             }
-            else if (setting.Check(value) is { } reason)
+            else if (setting.Check(value, options.ExtendedRanges) is { } reason)
             {
                 found.Add(new SettingError(field, text, reason));
             }
@@ -64,6 +70,27 @@ public static class PacerConfiguration
 
         errors = found;
         return options;
+    }
+
+    // Read first: the other settings are checked against the ranges it puts in force. Anything but true/false is an
+    // error (the seed's ranges then apply to the rest, so a value above them is reported too).
+    private static bool ReadExtendedRanges(IConfiguration configuration, IConfigurationSection section, List<SettingError> found)
+    {
+        var (field, text) = configuration[ExtendedRangesVariable] is { } fromEnvironment
+            ? (ExtendedRangesVariable, fromEnvironment)
+            : ($"{PacerOptions.SectionName}:{nameof(PacerOptions.ExtendedRanges)}", section[nameof(PacerOptions.ExtendedRanges)]);
+        if (text is null)
+        {
+            return PacerDefaults.ExtendedRanges;
+        }
+
+        if (bool.TryParse(text.Trim(), out var extended))
+        {
+            return extended;
+        }
+
+        found.Add(new SettingError(field, text, "must be true or false"));
+        return PacerDefaults.ExtendedRanges;
     }
 
     private static bool TryParse(PacerSetting setting, string text, out double value)

@@ -50,4 +50,7 @@ public static class PacerDefaults
 
     /// <summary>Default <see cref="PacerOptions.BatchMinShare"/>: 10 percent of admissions guaranteed to waiting batch requests.</summary>
     public const int BatchMinShare = 10;
+
+    /// <summary>Default <see cref="PacerOptions.ExtendedRanges"/>: false, the seed's ranges.</summary>
+    public const bool ExtendedRanges = false;
 }

@@ -12,13 +12,19 @@ public sealed record PacerOptions
     public const string SectionName = "Pacer";
 
     /// <summary>Gets the most requests admitted in any sliding 60-second window, paced evenly.</summary>
-    /// <value>The default value is 50. Range 1-1000. Environment: <c>ANTHROPIC_RATE_LIMIT_PER_MINUTE</c>.</value>
-    [Range(1, 1000)]
+    /// <value>
+    /// The default value is 50. Range 1-1000; 1-100000 with <see cref="ExtendedRanges"/>. Environment:
+    /// <c>ANTHROPIC_RATE_LIMIT_PER_MINUTE</c>.
+    /// </value>
+    [ExtendableRange(1, SettingRanges.MaxRequestsPerMinute, SettingRanges.ExtendedMaxRequestsPerMinute)]
     public int MaxRequestsPerMinute { get; init; } = PacerDefaults.MaxRequestsPerMinute;
 
     /// <summary>Gets the most requests in flight at once, held from admission until the response body ends.</summary>
-    /// <value>The default value is 5. Range 1-50. Environment: <c>ANTHROPIC_CONCURRENT_REQUESTS</c>.</value>
-    [Range(1, 50)]
+    /// <value>
+    /// The default value is 5. Range 1-50; 1-10000 with <see cref="ExtendedRanges"/>. Environment:
+    /// <c>ANTHROPIC_CONCURRENT_REQUESTS</c>.
+    /// </value>
+    [ExtendableRange(1, SettingRanges.MaxConcurrentRequests, SettingRanges.ExtendedMaxConcurrentRequests)]
     public int MaxConcurrentRequests { get; init; } = PacerDefaults.MaxConcurrentRequests;
 
     /// <summary>Gets the retries after the first attempt; attempts = 1 + MaxRetries.</summary>
@@ -103,6 +109,15 @@ public sealed record PacerOptions
     /// <value>The default value is 10. Range 0-50 (0: batch only gets what interactive traffic leaves). Environment: <c>PACER_BATCH_MIN_SHARE</c>.</value>
     [Range(0, 50)]
     public int BatchMinShare { get; init; } = PacerDefaults.BatchMinShare;
+
+    /// <summary>
+    /// Gets a value indicating whether the extended ranges are in force: <see cref="MaxRequestsPerMinute"/> 1-100000 and
+    /// <see cref="MaxConcurrentRequests"/> 1-10000 instead of the seed's 1-1000 and 1-50. Read at startup only
+    /// (environment, <c>.env</c>, <c>Pacer:ExtendedRanges</c>); an update through the admin API keeps the snapshot's value
+    /// and is checked against its ranges. It is not one of the updatable settings of <see cref="PacerSettings.All"/>.
+    /// </summary>
+    /// <value>The default value is false (the seed's ranges). Environment: <c>PACER_EXTENDED_RANGES</c> (<c>true</c> or <c>false</c>).</value>
+    public bool ExtendedRanges { get; init; } = PacerDefaults.ExtendedRanges;
 
     internal TimeSpan BaseDelayTime => TimeSpan.FromMilliseconds(BaseDelay);
 

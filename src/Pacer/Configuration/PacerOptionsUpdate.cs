@@ -70,7 +70,10 @@ public sealed class PacerOptionsUpdate
         return update;
     }
 
-    /// <summary>Applies this update to <paramref name="current"/>; returns the candidate and every invalid field in it.</summary>
+    /// <summary>
+    /// Applies this update to <paramref name="current"/> under its ranges (<see cref="PacerOptions.ExtendedRanges"/>, which
+    /// an update never changes); returns the candidate and every invalid field in it.
+    /// </summary>
     public PacerOptions ApplyTo(PacerOptions current, SettingNaming naming, out IReadOnlyList<SettingError> errors)
     {
         ArgumentNullException.ThrowIfNull(current);
@@ -78,7 +81,7 @@ public sealed class PacerOptionsUpdate
         var found = new List<SettingError>();
         foreach (var (setting, value) in _values)
         {
-            if (setting.Check(value) is { } reason)
+            if (setting.Check(value, current.ExtendedRanges) is { } reason)
             {
                 found.Add(new SettingError(PacerOptionsValidator.NameOf(setting, naming), value.ToString(CultureInfo.InvariantCulture), reason));
             }

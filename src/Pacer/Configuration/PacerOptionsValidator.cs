@@ -5,7 +5,10 @@ namespace Pacer.Configuration;
 /// <summary>Validates a whole <see cref="PacerOptions"/> snapshot and reports every invalid field at once.</summary>
 public static class PacerOptionsValidator
 {
-    /// <summary>Returns every invalid field of <paramref name="options"/>, named by <paramref name="naming"/>; empty when valid.</summary>
+    /// <summary>
+    /// Returns every invalid field of <paramref name="options"/>, named by <paramref name="naming"/>, under the ranges in
+    /// force (<see cref="PacerOptions.ExtendedRanges"/>); empty when valid.
+    /// </summary>
     public static IReadOnlyList<SettingError> Validate(PacerOptions options, SettingNaming naming = SettingNaming.Property)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -13,7 +16,7 @@ public static class PacerOptionsValidator
         foreach (var setting in PacerSettings.All)
         {
             var value = setting.Get(options);
-            if (setting.Check(value) is { } reason)
+            if (setting.Check(value, options.ExtendedRanges) is { } reason)
             {
                 (errors ??= []).Add(new SettingError(NameOf(setting, naming), value.ToString(CultureInfo.InvariantCulture), reason));
             }

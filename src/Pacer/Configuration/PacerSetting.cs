@@ -17,13 +17,15 @@ public sealed class PacerSetting
         bool wholeNumber,
         string unit,
         Func<PacerOptions, double> get,
-        Func<PacerOptions, double, PacerOptions> set)
+        Func<PacerOptions, double, PacerOptions> set,
+        double? extendedMaximum = null)
     {
         Name = name;
         JsonName = jsonName;
         EnvironmentVariable = environmentVariable;
         Minimum = minimum;
         Maximum = maximum;
+        ExtendedMaximum = extendedMaximum ?? maximum;
         WholeNumber = wholeNumber;
         Unit = unit;
         Get = get;
@@ -42,8 +44,17 @@ public sealed class PacerSetting
     /// <summary>Gets the smallest allowed value.</summary>
     public double Minimum { get; }
 
-    /// <summary>Gets the largest allowed value.</summary>
+    /// <summary>Gets the largest allowed value under the seed's ranges (the default).</summary>
     public double Maximum { get; }
+
+    /// <summary>
+    /// Gets the largest allowed value with <c>PACER_EXTENDED_RANGES=true</c> (<see cref="PacerOptions.ExtendedRanges"/>);
+    /// equal to <see cref="Maximum"/> for a setting that it does not widen.
+    /// </summary>
+    public double ExtendedMaximum { get; }
+
+    /// <summary>Gets a value indicating whether <c>PACER_EXTENDED_RANGES=true</c> widens this setting's range.</summary>
+    public bool IsWidenedByExtendedRanges => ExtendedMaximum > Maximum;
 
     /// <summary>Gets a value indicating whether only whole numbers are allowed.</summary>
     public bool WholeNumber { get; }
@@ -55,23 +66,42 @@ public sealed class PacerSetting
 
     internal Func<PacerOptions, double, PacerOptions> Set { get; }
 
-    /// <summary>Gets the allowed range as text, for example <c>1-1000</c> or <c>100-10000 ms</c>.</summary>
-    public string RangeText =>
-        string.Create(CultureInfo.InvariantCulture, $"{Minimum}-{Maximum}{(Unit.Length == 0 ? string.Empty : " " + Unit)}");
+    /// <summary>Gets the allowed range under the seed's ranges as text, for example <c>1-1000</c> or <c>100-10000 ms</c>.</summary>
+    public string RangeText => RangeTextUnder(extendedRanges: false);
 
-    /// <summary>Checks one candidate value; returns null when it is allowed, else the reason.</summary>
-    internal string? Check(double value)
+    /// <summary>Gets the largest allowed value under the ranges in force.</summary>
+    /// <param name="extendedRanges">Whether <c>PACER_EXTENDED_RANGES=true</c> is in force.</param>
+    public double MaximumUnder(bool extendedRanges) => extendedRanges ? ExtendedMaximum : Maximum;
+
+    /// <summary>Gets the allowed range under the ranges in force as text, for example <c>1-100000</c>.</summary>
+    /// <param name="extendedRanges">Whether <c>PACER_EXTENDED_RANGES=true</c> is in force.</param>
+    public string RangeTextUnder(bool extendedRanges) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Minimum}-{MaximumUnder(extendedRanges)}{(Unit.Length == 0 ? string.Empty : " " + Unit)}");
+
+    /// <summary>
+    /// Checks one candidate value under the ranges in force; returns null when it is allowed, else the reason. A value
+    /// above the seed's range that extended ranges would allow names the setting that widens it.
+    /// </summary>
+    internal string? Check(double value, bool extendedRanges)
     {
+        var range = RangeTextUnder(extendedRanges);
         if (double.IsNaN(value) || double.IsInfinity(value))
         {
-            return $"must be a number in {RangeText}";
+            return $"must be a number in {range}";
         }
 
         if (WholeNumber && value != Math.Floor(value))
         {
-            return $"must be a whole number in {RangeText}";
+            return $"must be a whole number in {range}";
         }
 
-        return value < Minimum || value > Maximum ? $"is out of range; allowed {RangeText}" : null;
+        if (value < Minimum || value > MaximumUnder(extendedRanges))
+        {
+            return value > Maximum && !extendedRanges && IsWidenedByExtendedRanges
+                ? string.Create(CultureInfo.InvariantCulture, $"is out of range; allowed {range} (set {PacerConfiguration.ExtendedRangesVariable}=true to allow up to {ExtendedMaximum})")
+                : $"is out of range; allowed {range}";
+        }
+
+        return null;
     }
 }

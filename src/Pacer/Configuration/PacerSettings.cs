@@ -3,11 +3,14 @@ namespace Pacer.Configuration;
 /// <summary>The table of every setting: names in each source, default, range. Binding, validation and the admin API read it.</summary>
 public static class PacerSettings
 {
-    /// <summary>Gets every setting, the seed's six first, in the seed's order.</summary>
+    /// <summary>
+    /// Gets every setting, the seed's six first, in the seed's order. Each range is the seed's; <c>PACER_EXTENDED_RANGES=true</c>
+    /// (<see cref="PacerOptions.ExtendedRanges"/>) widens the first two to <see cref="PacerSetting.ExtendedMaximum"/>.
+    /// </summary>
     public static IReadOnlyList<PacerSetting> All { get; } =
     [
-        Whole(nameof(PacerOptions.MaxRequestsPerMinute), "ANTHROPIC_RATE_LIMIT_PER_MINUTE", 1, 1000, "", o => o.MaxRequestsPerMinute, (o, v) => o with { MaxRequestsPerMinute = (int)v }),
-        Whole(nameof(PacerOptions.MaxConcurrentRequests), "ANTHROPIC_CONCURRENT_REQUESTS", 1, 50, "", o => o.MaxConcurrentRequests, (o, v) => o with { MaxConcurrentRequests = (int)v }),
+        Whole(nameof(PacerOptions.MaxRequestsPerMinute), "ANTHROPIC_RATE_LIMIT_PER_MINUTE", 1, SettingRanges.MaxRequestsPerMinute, "", o => o.MaxRequestsPerMinute, (o, v) => o with { MaxRequestsPerMinute = (int)v }, SettingRanges.ExtendedMaxRequestsPerMinute),
+        Whole(nameof(PacerOptions.MaxConcurrentRequests), "ANTHROPIC_CONCURRENT_REQUESTS", 1, SettingRanges.MaxConcurrentRequests, "", o => o.MaxConcurrentRequests, (o, v) => o with { MaxConcurrentRequests = (int)v }, SettingRanges.ExtendedMaxConcurrentRequests),
         Whole(nameof(PacerOptions.MaxRetries), "ANTHROPIC_MAX_RETRIES", 0, 10, "", o => o.MaxRetries, (o, v) => o with { MaxRetries = (int)v }),
         Whole(nameof(PacerOptions.BaseDelay), "ANTHROPIC_BASE_DELAY", 100, 10000, "ms", o => o.BaseDelay, (o, v) => o with { BaseDelay = (int)v }),
         Whole(nameof(PacerOptions.MaxDelay), "ANTHROPIC_MAX_DELAY", 1000, 120000, "ms", o => o.MaxDelay, (o, v) => o with { MaxDelay = (int)v }),
@@ -89,6 +92,7 @@ public static class PacerSettings
         double maximum,
         string unit,
         Func<PacerOptions, double> get,
-        Func<PacerOptions, double, PacerOptions> set) =>
-        new(name, char.ToLowerInvariant(name[0]) + name[1..], environmentVariable, minimum, maximum, wholeNumber: true, unit, get, set);
+        Func<PacerOptions, double, PacerOptions> set,
+        double? extendedMaximum = null) =>
+        new(name, char.ToLowerInvariant(name[0]) + name[1..], environmentVariable, minimum, maximum, wholeNumber: true, unit, get, set, extendedMaximum);
 }

@@ -45,6 +45,19 @@ public sealed class RunTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_ExtendedRangesInDotEnv_AcceptsLimitsAboveTheSeedsRanges()
+    {
+        File.WriteAllText(Path.Combine(_folder, ".env"), "PACER_EXTENDED_RANGES=true\nANTHROPIC_RATE_LIMIT_PER_MINUTE=5000\nANTHROPIC_CONCURRENT_REQUESTS=200\n");
+        var input = BatchFiles.WriteRequests(_folder, 40);
+        string[] run40 = ["run", input, "--out", Out];
+
+        using var run = await CliProcess.RunPacerAsync(_folder, run40, [.. CliProcess.FastSimulator.Where(s => !s.Item1.Contains("RequestsPerMinute", StringComparison.Ordinal) && !s.Item1.StartsWith("ANTHROPIC_", StringComparison.Ordinal)), ("Simulator__Limits__RequestsPerMinute", "5000")]);
+
+        run.ExitCode.ShouldBe(0, run.StandardError);
+        BatchFiles.ShouldHoldEveryRequestOnce(Out, 40);
+    }
+
+    [Fact]
     public async Task Run_NotATerminal_WritesAPlainProgressLineEveryFewSeconds()
     {
         var input = BatchFiles.WriteRequests(_folder, 12);

@@ -40,6 +40,18 @@ public sealed partial class ProgramTests : IDisposable
     }
 
     [Fact]
+    public async Task Main_ExtendedRangesNotTrueOrFalse_ExitsWithOneLineNamingIt()
+    {
+        using var process = Start(("PACER_EXTENDED_RANGES", "yes"));
+
+        await process.WaitForExitAsync().WaitAsync(Bound);
+        var errors = await process.StandardError.ReadToEndAsync();
+
+        process.ExitCode.ShouldBe(2);
+        errors.TrimEnd().ShouldBe("Pacer gateway cannot start: Invalid Pacer settings (1): PACER_EXTENDED_RANGES: 'yes' must be true or false");
+    }
+
+    [Fact]
     public async Task Main_NoKeyNoBaseUrl_ServesThroughTheBuiltInSimulatorAndSaysSoLoudly()
     {
         using var process = Start(("PACER_GATEWAY_URLS", "http://127.0.0.1:0"), ("PACER_ADMIN_API_KEY", "program-test-admin-key"));

@@ -13,7 +13,7 @@ public sealed class PacerHttpClientTests
     {
         var thrown = Should.Throw<PacerOptionsException>(() => PacerHttpClient.Create(TwoInvalid()));
 
-        thrown.Message.ShouldBe("Invalid Pacer settings (2): MaxRequestsPerMinute: '5000' is out of range; allowed 1-1000; MaxRetries: '11' is out of range; allowed 0-10");
+        thrown.Message.ShouldBe("Invalid Pacer settings (2): MaxRequestsPerMinute: '5000' is out of range; allowed 1-1000 (set PACER_EXTENDED_RANGES=true to allow up to 100000); MaxRetries: '11' is out of range; allowed 0-10");
         thrown.Errors.Select(e => e.Field).ShouldBe(["MaxRequestsPerMinute", "MaxRetries"]);
     }
 
@@ -24,6 +24,6 @@ public sealed class PacerHttpClientTests
         var gateway = new PacerOptionsException(PacerOptionsValidator.Validate(TwoInvalid(), SettingNaming.Environment));
 
         thrown.Errors.Select(e => (e.Value, e.Reason)).ShouldBe(gateway.Errors.Select(e => (e.Value, e.Reason)));
-        gateway.Message.ShouldBe("Invalid Pacer settings (2): ANTHROPIC_RATE_LIMIT_PER_MINUTE: '5000' is out of range; allowed 1-1000; ANTHROPIC_MAX_RETRIES: '11' is out of range; allowed 0-10");
+        gateway.Message.ShouldBe("Invalid Pacer settings (2): ANTHROPIC_RATE_LIMIT_PER_MINUTE: '5000' is out of range; allowed 1-1000 (set PACER_EXTENDED_RANGES=true to allow up to 100000); ANTHROPIC_MAX_RETRIES: '11' is out of range; allowed 0-10");
     }
 }

@@ -58,7 +58,9 @@
     fields.replaceChildren();
     for (const setting of state.settings.settings) {
       const id = `setting-${setting.name}`;
-      const range = `${setting.minimum}–${setting.maximum}${setting.unit && !setting.unit.startsWith('(') ? ` ${setting.unit}` : ''}`;
+      // The range in force; a setting that PACER_EXTENDED_RANGES would widen says so while it is off.
+      const widen = !state.settings.extendedRanges && setting.extendedMaximum > setting.maximum ? ` (PACER_EXTENDED_RANGES=true: up to ${setting.extendedMaximum})` : '';
+      const range = `${setting.minimum}–${setting.maximum}${setting.unit && !setting.unit.startsWith('(') ? ` ${setting.unit}` : ''}${widen}`;
       let input;
       if (setting.name === 'learnLimits') {
         input = el('select', { id, name: setting.name }, el('option', { value: 'true', text: 'true' }), el('option', { value: 'false', text: 'false' }));

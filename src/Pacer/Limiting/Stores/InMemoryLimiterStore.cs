@@ -5,7 +5,9 @@ namespace Pacer.Limiting;
 /// <summary>
 /// The limiter's numbers in this process, thread-safe: every operation is atomic under one lock and completes at once
 /// (its <see cref="ValueTask"/> is already done), so several limiters of one process may share one store and the
-/// admission path allocates nothing. Time is this store's <see cref="TimeProvider"/>. Nothing grows with the request rate.
+/// admission path allocates nothing. Time is this store's <see cref="TimeProvider"/>. Nothing grows with the request rate:
+/// the request window holds at most the largest <c>MaxRequestsPerMinute</c> in force since the start (8 KB under the
+/// seed's ranges, at most 800 KB with extended ranges), allocated once when a larger policy first needs it.
 /// </summary>
 public sealed class InMemoryLimiterStore : ILimiterStore
 {

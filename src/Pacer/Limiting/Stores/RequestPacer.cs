@@ -1,19 +1,26 @@
+using Pacer.Configuration;
+
 namespace Pacer.Limiting;
 
 /// <summary>
 /// The operator's requests-per-minute policy: GCRA pacing (emission interval 60 s / N, <c>Burst</c> admissions back
 /// to back) combined with an exact sliding 60-second window, because GCRA with a burst above one admits up to
-/// N + Burst - 1 in some 60 seconds. The window keeps the last admission times in a fixed ring sized to the largest
-/// allowed N, so memory does not grow with the rate. Not thread-safe: its owner serializes access.
+/// N + Burst - 1 in some 60 seconds. The window keeps the last admission times in a ring that holds at least N entries:
+/// 1000 (the seed's largest N, 8 KB) from the start, grown once to exactly N when a policy with a larger N (extended
+/// ranges) first fills it, and never shrunk. So admissions allocate nothing, and memory is bounded by the largest N in
+/// force since the start: at most 100000 entries (800 KB). Not thread-safe: its owner serializes access.
 /// </summary>
 internal sealed class RequestPacer
 {
-    /// <summary>The largest <c>MaxRequestsPerMinute</c> allowed; the ring never needs more entries.</summary>
-    public const int Capacity = 1000;
+    /// <summary>The ring's first size: the seed's largest <c>MaxRequestsPerMinute</c>, so the seed's ranges never grow it.</summary>
+    public const int InitialCapacity = SettingRanges.MaxRequestsPerMinute;
+
+    /// <summary>The ring's largest size: the largest <c>MaxRequestsPerMinute</c> extended ranges allow.</summary>
+    public const int MaxCapacity = SettingRanges.ExtendedMaxRequestsPerMinute;
 
     private const long Window = TimeSpan.TicksPerMinute;
 
-    private readonly long[] _ring = new long[Capacity];
+    private long[] _ring = new long[InitialCapacity];
     private int _head;
     private int _count;
     private long _theoreticalArrival = long.MinValue;
@@ -28,7 +35,7 @@ internal sealed class RequestPacer
         if (_count >= perMinute)
         {
             // The admission at this index must leave the window so that fewer than N remain in it.
-            wait = _ring[(_head + _count - perMinute) % Capacity] + Window - now;
+            wait = _ring[(_head + _count - perMinute) % _ring.Length] + Window - now;
         }
 
         if (_theoreticalArrival != long.MinValue)
@@ -44,13 +51,19 @@ internal sealed class RequestPacer
     public void Admit(int perMinute, long now)
     {
         _theoreticalArrival = Math.Max(_theoreticalArrival, now) + Interval(perMinute);
-        if (_count == Capacity)
+        if (_count == _ring.Length && perMinute > _ring.Length)
         {
-            _head = (_head + 1) % Capacity;
+            Grow(Math.Min(perMinute, MaxCapacity));
+        }
+
+        if (_count == _ring.Length)
+        {
+            // Only reachable past MaxCapacity (not a valid policy): forget the oldest rather than grow without bound.
+            _head = (_head + 1) % _ring.Length;
             _count--;
         }
 
-        _ring[(_head + _count) % Capacity] = now;
+        _ring[(_head + _count) % _ring.Length] = now;
         _count++;
     }
 
@@ -66,6 +79,22 @@ internal sealed class RequestPacer
     {
         Trim(now);
         return _count == 0 ? 0 : _ring[_head] + Window - now;
+    }
+
+    /// <summary>Gets the entries the ring holds now.</summary>
+    internal int Capacity => _ring.Length;
+
+    /// <summary>Copies the window, oldest first, into a larger ring: once per larger policy, never per admission.</summary>
+    private void Grow(int capacity)
+    {
+        var ring = new long[capacity];
+        for (var i = 0; i < _count; i++)
+        {
+            ring[i] = _ring[(_head + i) % _ring.Length];
+        }
+
+        _ring = ring;
+        _head = 0;
     }
 
     /// <summary>Gets the emission interval, 60 s / N, computed once per N.</summary>
@@ -85,7 +114,7 @@ internal sealed class RequestPacer
         // An admission at time a is in the window until a + 60 s (exclusive).
         while (_count > 0 && _ring[_head] + Window <= now)
         {
-            _head = (_head + 1) % Capacity;
+            _head = (_head + 1) % _ring.Length;
             _count--;
         }
     }
