@@ -6,7 +6,7 @@ namespace Pacer.Packaging.Tests;
 /// </summary>
 internal static class SettingErrors
 {
-    public const string RateReason = "'5000' is out of range; allowed 1-1000";
+    public const string RateReason = "'5000' is out of range; allowed 1-1000 (set PACER_EXTENDED_RANGES=true to allow up to 100000)";
     public const string RetriesReason = "'11' is out of range; allowed 0-10";
 
     public static string InCode => $"Invalid Pacer settings (2): MaxRequestsPerMinute: {RateReason}; MaxRetries: {RetriesReason}";
