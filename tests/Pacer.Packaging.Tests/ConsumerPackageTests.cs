@@ -9,7 +9,8 @@ using Pacer.Simulator.Options;
 namespace Pacer.Packaging.Tests;
 
 /// <summary>What users download: the packed libraries, and a console project that takes Pacer as a package.</summary>
-public sealed class ConsumerPackageTests(PackedLibraries packed) : IClassFixture<PackedLibraries>
+[Collection(typeof(PackedCollection))]
+public sealed class ConsumerPackageTests(PackedLibraries packed)
 {
     private static readonly Guid SourceLinkKind = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
 

@@ -1,9 +1,10 @@
 namespace Pacer.Packaging.Tests;
 
 /// <summary>
-/// Packs every packable project with eng/pack.sh, once for the test class, into a folder of its own and under a
-/// version no cache has seen (the repository's version with a prerelease label of this run), then builds a throwaway
-/// console project that takes Pacer from that folder as a package, as a user's project would.
+/// Packs every packable project (the libraries and the tool) with eng/pack.sh, once for the tests of
+/// <see cref="PackedCollection"/>, into a folder of its own and under a version no cache has seen (the repository's
+/// version with a prerelease label of this run), then builds a throwaway console project that takes Pacer from that
+/// folder as a package, as a user's project would.
 /// </summary>
 public sealed class PackedLibraries : IAsyncLifetime
 {
@@ -39,7 +40,12 @@ public sealed class PackedLibraries : IAsyncLifetime
         var global = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } set
             ? set
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        foreach (var id in new[] { "pacer", "pacer.anthropic", "pacer.postgresql", "pacer.redis" })
+        // Every package of the pack (the libraries and the tool), whichever a restore or a tool install took.
+        var suffix = $".{Version}.nupkg";
+        var ids = Directory.Exists(Packages)
+            ? Directory.GetFiles(Packages, "*" + suffix).Select(f => Path.GetFileName(f)[..^suffix.Length].ToLowerInvariant()).ToList()
+            : [];
+        foreach (var id in ids)
         {
             TryDelete(Path.Combine(global, id, Version));
             if (Directory.Exists(Path.Combine(global, id)) && !Directory.EnumerateFileSystemEntries(Path.Combine(global, id)).Any())
@@ -52,7 +58,7 @@ public sealed class PackedLibraries : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
-    private static void TryDelete(string directory)
+    internal static void TryDelete(string directory)
     {
         try
         {
