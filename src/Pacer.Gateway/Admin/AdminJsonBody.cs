@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Pacer.Gateway.Proxy;
+using Pacer.Http;
 
 namespace Pacer.Gateway.Admin;
 
@@ -37,6 +38,12 @@ internal static class AdminJsonBody
         {
             document.Dispose();
             return (null, Invalid($"The body must be a JSON object: {expected}"));
+        }
+
+        if (JsonText.Undecodable(body, document.RootElement) is { } undecodable)
+        {
+            document.Dispose();
+            return (null, Invalid($"The body {undecodable}; expected {expected}"));
         }
 
         return (document, null);

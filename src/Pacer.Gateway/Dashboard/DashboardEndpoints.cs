@@ -67,9 +67,9 @@ internal static class DashboardEndpoints
                 key = value.GetString();
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // Refused below.
+            // Refused below; InvalidOperationException is a key that is not valid UTF-8 or holds an unpaired surrogate escape.
         }
 
         if (key is null)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenTelemetry.Metrics;
@@ -160,6 +161,10 @@ internal static class GatewayApplication
                 AutomaticDecompression = DecompressionMethods.None,
                 ConnectTimeout = TimeSpan.FromSeconds(30),
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+
+                // Kestrel reads a non-ASCII header value as UTF-8; writing it back as UTF-8 forwards the caller's bytes
+                // unchanged. The default (ASCII only) threw on every attempt, retried and ended in a 502 "unreachable".
+                RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,
             });
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Pacer", GatewayMetrics.MeterName)

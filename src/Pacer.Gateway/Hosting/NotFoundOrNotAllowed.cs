@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Pacer.Gateway.Admin;
 using Pacer.Gateway.Proxy;
 
 namespace Pacer.Gateway.Hosting;
@@ -13,10 +14,13 @@ internal static class NotFoundOrNotAllowed
         ArgumentNullException.ThrowIfNull(context);
         var http = context.HttpContext;
         var path = http.Request.Path.Value ?? "/";
+
+        // The admin API's answers all carry the seed's "success": false, its unknown paths too.
+        var admin = path.StartsWith(AdminEndpoints.Prefix + "/", StringComparison.OrdinalIgnoreCase);
         var error = http.Response.StatusCode switch
         {
-            StatusCodes.Status404NotFound => new AnthropicError(StatusCodes.Status404NotFound, "not_found_error", $"No route for {http.Request.Method} {Shorten(path)}. {Served}"),
-            StatusCodes.Status405MethodNotAllowed => new AnthropicError(StatusCodes.Status405MethodNotAllowed, "invalid_request_error", $"{http.Request.Method} is not allowed on {Shorten(path)}. {Served}"),
+            StatusCodes.Status404NotFound => new AnthropicError(StatusCodes.Status404NotFound, "not_found_error", $"No route for {http.Request.Method} {Shorten(path)}. {Served}") { Admin = admin },
+            StatusCodes.Status405MethodNotAllowed => new AnthropicError(StatusCodes.Status405MethodNotAllowed, "invalid_request_error", $"{http.Request.Method} is not allowed on {Shorten(path)}. {Served}") { Admin = admin },
             _ => null,
         };
         return error is null ? Task.CompletedTask : error.ExecuteAsync(http);

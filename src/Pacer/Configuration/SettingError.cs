@@ -7,5 +7,5 @@ namespace Pacer.Configuration;
 public sealed record SettingError(string Field, string Value, string Reason)
 {
     /// <inheritdoc />
-    public override string ToString() => $"{Field}: '{Value}' {Reason}";
+    public override string ToString() => $"{(Field.Length == 0 ? "\"\" (a setting with an empty name)" : Field)}: '{Value}' {Reason}";
 }

@@ -62,9 +62,10 @@ internal readonly record struct RequestFacts(string Model, int MaxTokens, bool S
 
             return new RequestFacts(model, maxTokens, stream, userId);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // The upstream will answer 400 for a malformed body; Pacer still paces it as a plain request.
+            // The upstream will answer 400 for a malformed body (or a string that is not UTF-8, or an unpaired surrogate
+            // escape, which GetString refuses); Pacer still paces it as a plain request.
             return None;
         }
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using Pacer.Http;
 
 namespace Pacer.Usage;
 
@@ -40,6 +41,12 @@ public static class BudgetRequest
             if (root.ValueKind != JsonValueKind.Object)
             {
                 error = "The body must be a JSON object: {\"credits\": 1000, \"period\": \"day\"}.";
+                return false;
+            }
+
+            if (JsonText.Undecodable(json, root) is { } undecodable)
+            {
+                error = $"The body {undecodable}.";
                 return false;
             }
 

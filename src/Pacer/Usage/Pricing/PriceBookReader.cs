@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pacer.Http;
 
 namespace Pacer.Usage;
 
@@ -22,6 +23,11 @@ internal static class PriceBookReader
         {
             throw new PriceBookException(source, $"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {e.Message}", e);
         }
+        catch (ArgumentException e)
+        {
+            // Only a caller's string can hold an unpaired surrogate; text read from a file has them replaced.
+            throw new PriceBookException(source, "is not valid Unicode text (an unpaired surrogate)", e);
+        }
 
         using (document)
         {
@@ -29,6 +35,11 @@ internal static class PriceBookReader
             if (root.ValueKind != JsonValueKind.Object)
             {
                 throw new PriceBookException(source, "must be a JSON object with a \"families\" array");
+            }
+
+            if (JsonText.Undecodable(root) is { } undecodable)
+            {
+                throw new PriceBookException(source, undecodable);
             }
 
             RejectUnknown(root, TopFields, source, "the top level");
