@@ -27,7 +27,18 @@ internal sealed class BatchItem : IDisposable
     /// <summary>Gets or sets a value indicating whether an attempt was sent (set under <see cref="RunControl"/>'s lock).</summary>
     public bool Sent { get; set; }
 
-    public void Cancel() => _cancel.Cancel();
+    /// <summary>Gives the request up; one that finished meanwhile (its source disposed) has nothing left to cancel.</summary>
+    public void Cancel()
+    {
+        try
+        {
+            _cancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Finished between the stop's snapshot of the waiting requests and this call.
+        }
+    }
 
     public void Dispose() => _cancel.Dispose();
 }
