@@ -90,6 +90,7 @@ public sealed class SharedGatewaysTests(RedisServer server)
             using var response = await client.SendAsync(status);
             using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             seen = json.RootElement.GetProperty("configuration").GetProperty("maxConcurrentRequests").GetInt32();
+            json.RootElement.GetProperty("gateway").GetProperty("limits").GetString().ShouldNotBeNull().ShouldStartWith("redis: shared by");
             if (seen == expected)
             {
                 return seen;

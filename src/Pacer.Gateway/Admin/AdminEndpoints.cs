@@ -1,5 +1,6 @@
 using Pacer.Configuration;
 using Pacer.Gateway.Hosting;
+using Pacer.Gateway.Operations;
 using Pacer.Gateway.Proxy;
 using Pacer.Limiting;
 
@@ -15,7 +16,7 @@ internal static class AdminEndpoints
     public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup(Prefix).AddEndpointFilter<AdminKeyFilter>();
-        admin.MapGet("/rate-limit-status", Status);
+        admin.MapGet("/rate-limit-status", StatusAsync);
         admin.MapPost("/update-rate-limits", UpdateAsync);
         admin.MapPost("/reset-rate-limits", ResetAsync);
         admin.MapKeys();
@@ -23,8 +24,8 @@ internal static class AdminEndpoints
         return admin;
     }
 
-    private static IResult Status(Limiter limiter, RateLimitSettings settings, GatewayOptions options, UpstreamTarget upstream) =>
-        Results.Json(RateLimitStatus.From(limiter.Options, limiter.Snapshot(), Describe(settings, options, upstream)));
+    private static async Task<IResult> StatusAsync(HttpContext context, Limiter limiter, RateLimitSettings settings, GatewayOptions options, UpstreamTarget upstream) =>
+        Results.Json(RateLimitStatus.From(limiter.Options, await limiter.SnapshotAsync(context.RequestAborted).ConfigureAwait(false), Describe(context, settings, options, upstream)));
 
     private static async Task<IResult> UpdateAsync(HttpRequest request, Limiter limiter, RateLimitSettings settings, GatewayOptions options, UpstreamTarget upstream)
     {
@@ -77,7 +78,7 @@ internal static class AdminEndpoints
             }
 
             var updated = update.Values.ToDictionary(p => p.Key.JsonName, p => p.Value, StringComparer.Ordinal);
-            return Results.Json(RateLimitStatus.From(applied, limiter.Snapshot(), Describe(settings, options, upstream), "Rate limits updated", updated));
+            return Results.Json(RateLimitStatus.From(applied, limiter.Snapshot(), Describe(request.HttpContext, settings, options, upstream), "Rate limits updated", updated));
         }
     }
 
@@ -89,7 +90,7 @@ internal static class AdminEndpoints
             await sync.PublishAsync(null).ConfigureAwait(false);
         }
 
-        return Results.Json(RateLimitStatus.From(applied, limiter.Snapshot(), Describe(settings, options, upstream), "Persisted settings cleared; the environment's values apply"));
+        return Results.Json(RateLimitStatus.From(applied, limiter.Snapshot(), Describe(context, settings, options, upstream), "Persisted settings cleared; the environment's values apply"));
     }
 
     private static AnthropicError Refused(IReadOnlyList<SettingError> errors, PacerOptions inForce) =>
@@ -100,6 +101,7 @@ internal static class AdminEndpoints
             ExtendedRanges = inForce.ExtendedRanges,
         };
 
-    private static GatewayStatus Describe(RateLimitSettings settings, GatewayOptions options, UpstreamTarget upstream) =>
-        new(options.AuthMode.ToString().ToLowerInvariant(), upstream.BaseUrl.ToString(), upstream.IsSimulator, settings.Persisted());
+    private static GatewayStatus Describe(HttpContext context, RateLimitSettings settings, GatewayOptions options, UpstreamTarget upstream) =>
+        new(options.AuthMode.ToString().ToLowerInvariant(), upstream.BaseUrl.ToString(), upstream.IsSimulator, settings.Persisted(),
+            SharedLimits.Describe(context.RequestServices.GetService<Pacer.Redis.RedisLimiterStore>()));
 }

@@ -71,5 +71,8 @@ internal sealed record QueueStatus(int Requests, int Users, QueueByPriority ByPr
 /// <summary>Requests waiting for admission in each priority class.</summary>
 internal sealed record QueueByPriority(int Interactive, int Batch);
 
-/// <summary>What the gateway is connected to and which settings come from the store rather than the environment.</summary>
-internal sealed record GatewayStatus(string AuthMode, string Upstream, bool Simulator, IReadOnlyCollection<string> PersistedSettings);
+/// <summary>
+/// What the gateway is connected to, which settings come from the store rather than the environment, and where its
+/// limits live (in memory, shared on Redis, or degraded while Redis cannot be reached).
+/// </summary>
+internal sealed record GatewayStatus(string AuthMode, string Upstream, bool Simulator, IReadOnlyCollection<string> PersistedSettings, string Limits);

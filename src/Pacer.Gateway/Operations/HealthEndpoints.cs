@@ -16,10 +16,7 @@ internal static class HealthEndpoints
     private static IResult Ready(GatewayDatabase database, UpstreamTarget upstream, GatewayOptions options, ShutdownGate gate, IServiceProvider services)
     {
         var shared = services.GetService<RedisLimiterStore>();
-        var limits = shared is null ? "in memory (this instance only)"
-            : !shared.IsDegraded ? $"redis: shared by {shared.LiveInstances} instance(s)"
-            : shared.Options.FailurePolicy == RedisFailurePolicy.FailClosed ? "redis: unreachable, refusing requests (PACER_REDIS_FAILURE=closed)"
-            : $"redis: unreachable, degraded to this instance's share (1/{shared.LiveInstances}) of the limits";
+        var limits = SharedLimits.Describe(shared);
         var limitsReady = shared is null || !shared.IsDegraded || shared.Options.FailurePolicy == RedisFailurePolicy.ShareLimits;
         var store = database.Ping();
         var upstreamProblem = options.AuthMode == AuthMode.Managed && string.IsNullOrEmpty(upstream.ApiKey)
