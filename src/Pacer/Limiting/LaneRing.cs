@@ -57,9 +57,6 @@ internal sealed class LaneRing(RequestPriority priority)
         }
     }
 
-    /// <summary>Passes the turn to the next lane.</summary>
-    public void Skip() => Cursor = Cursor?.Next;
-
     private void JoinRing(Lane lane)
     {
         if (Cursor is null)

@@ -23,7 +23,6 @@ internal sealed class FairQueue
 
     private int _count;
     private LaneRing _turn;
-    private int _skipsInTurn;
     private int _batchShare;
     private int _batchCredit;
 
@@ -31,9 +30,6 @@ internal sealed class FairQueue
 
     /// <summary>Gets the waiting requests. Also read without the lock (a gauge): a recent value, never torn.</summary>
     public int Count => Volatile.Read(ref _count);
-
-    /// <summary>Gets the lanes with waiting requests (a user waiting in both classes has a lane in each).</summary>
-    public int Users => _interactive.LaneCount + _batch.LaneCount;
 
     /// <summary>Gets the distinct users with waiting requests.</summary>
     public int DistinctUsers
@@ -59,9 +55,6 @@ internal sealed class FairQueue
     /// <summary>Gets the waiting requests of one class; no lock needed (a recent value).</summary>
     public int CountOf(RequestPriority priority) => RingOf(priority).Waiting;
 
-    /// <summary>Gets the users with waiting requests in one class.</summary>
-    public int UsersOf(RequestPriority priority) => RingOf(priority).LaneCount;
-
     /// <summary>Starts a pass over the waiters: the turn goes to the class that should be served first.</summary>
     /// <param name="batchMinShare">The batch class's guaranteed share of admissions, in percent (0-50).</param>
     public void BeginPass(int batchMinShare)
@@ -80,7 +73,6 @@ internal sealed class FairQueue
         if (_turn.LaneCount == 0)
         {
             _turn = ring;
-            _skipsInTurn = 0;
         }
     }
 
@@ -94,7 +86,6 @@ internal sealed class FairQueue
         if (_turn.LaneCount == 0 && Other(_turn).LaneCount > 0)
         {
             _turn = Other(_turn);
-            _skipsInTurn = 0;
         }
 
         if (_expiries.Count > (2 * Count) + 1024)
@@ -125,20 +116,6 @@ internal sealed class FairQueue
         }
 
         ChooseTurn();
-    }
-
-    /// <summary>Passes the turn to the next lane: of the same class until each of its lanes had a turn in this pass, then of the other.</summary>
-    public void Skip()
-    {
-        _turn.Skip();
-        if (++_skipsInTurn >= _turn.LaneCount)
-        {
-            _skipsInTurn = 0;
-            if (Other(_turn).LaneCount > 0)
-            {
-                _turn = Other(_turn);
-            }
-        }
     }
 
     /// <summary>Gets the earliest expiry of a queued waiter, or <see cref="long.MaxValue"/>.</summary>
@@ -190,7 +167,6 @@ internal sealed class FairQueue
 
     private void ChooseTurn()
     {
-        _skipsInTurn = 0;
         _turn = _batch.LaneCount == 0 ? _interactive
             : _interactive.LaneCount == 0 || (_batchShare > 0 && _batchCredit >= Whole) ? _batch
             : _interactive;

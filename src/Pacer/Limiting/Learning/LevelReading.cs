@@ -10,7 +10,9 @@ internal static class LevelReading
     /// Gets the levels of <paramref name="observation"/>. When <paramref name="outputReservedOnArrival"/>, the upstream
     /// refuses whenever less than <c>max_tokens</c> remains, so the output remaining is taken at the low end of its
     /// rounding, as the input remaining always is; counted as produced, the API refuses only an empty bucket and the
-    /// rounded figure serves as it is.
+    /// rounded figure serves as it is. The input margin widens from half the step to the whole step on a bucket
+    /// holding fewer than <see cref="RemainingRounding.SmallBucketSteps"/> steps: there the rounding's worst case leaves
+    /// no room for the local count's other errors, and each 429 costs a large share of the bucket's refill time.
     /// </summary>
     public static LearnedLevels Of(in RateLimitObservation observation, bool outputReservedOnArrival)
     {
