@@ -106,6 +106,18 @@ internal sealed class AdmissionPump
     /// </summary>
     public void Kick(bool released)
     {
+        // Nobody waits and no pass runs (every uncontended release and completion): nothing to do but forget a
+        // concurrency block, which a lone write does as well as the lock would.
+        if (Queue.Count == 0 && !Volatile.Read(ref _running))
+        {
+            if (released)
+            {
+                Interlocked.CompareExchange(ref _sharedBlockedUntil, 0, long.MaxValue);
+            }
+
+            return;
+        }
+
         lock (_gate)
         {
             if (released && _sharedBlockedUntil == long.MaxValue)
