@@ -20,6 +20,8 @@ public sealed class AdminAuthTests
         { "GET", "/api/admin/budgets/alice" },
         { "PUT", "/api/admin/budgets/alice" },
         { "DELETE", "/api/admin/budgets/alice" },
+        { "GET", "/api/admin/live" },
+        { "GET", "/api/admin/settings" },
     };
 
     [Theory]

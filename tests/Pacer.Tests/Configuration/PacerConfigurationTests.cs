@@ -91,6 +91,18 @@ public sealed class PacerConfigurationTests
         options.TokenBurstSeconds.ShouldBe(60);
     }
 
+    [Theory]
+    [InlineData("51")]
+    [InlineData("-1")]
+    [InlineData("ten")]
+    public void Bind_BatchMinShareOutOfRange_NamesTheSettingAndItsRange(string text)
+    {
+        var error = Should.Throw<PacerOptionsException>(() => PacerConfiguration.Bind(Config(("PACER_BATCH_MIN_SHARE", text))));
+
+        error.Message.ShouldContain($"PACER_BATCH_MIN_SHARE: '{text}'");
+        error.Message.ShouldContain("0-50");
+    }
+
     [Fact]
     public void Bind_OutputReservationThree_IsOutOfRange()
     {
