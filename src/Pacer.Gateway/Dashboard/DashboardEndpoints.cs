@@ -77,7 +77,7 @@ internal static class DashboardEndpoints
             return AdminJsonBody.Invalid("""Sign in with a JSON body {"key":"<PACER_ADMIN_API_KEY>"}.""");
         }
 
-        if (keys.Refusal(key) is { } refused)
+        if (keys.Refusal(context, key) is { } refused)
         {
             return refused;
         }

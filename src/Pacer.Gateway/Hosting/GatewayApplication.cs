@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
 using Pacer.Configuration;
 using Pacer.Gateway.Admin;
@@ -100,6 +101,14 @@ internal static class GatewayApplication
             // Bodies are bounded by the gateway itself, so that an oversized one gets Anthropic's 413, not Kestrel's.
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.AddServerHeader = false;
+
+            // Slow and idle clients (docs/SECURITY.md): each holds a connection only as long as these allow.
+            kestrel.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+            kestrel.Limits.KeepAliveTimeout = options.KeepAliveTimeout;
+            kestrel.Limits.MinRequestBodyDataRate = options.MinRequestBodyBytesPerSecond == 0
+                ? null
+                : new MinDataRate(options.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(5));
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections == 0 ? null : options.MaxConnections;
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Logging.ClearProviders();
@@ -141,7 +150,9 @@ internal static class GatewayApplication
         services.AddPacerUsage(UsageStore(configuration, options), static (store, ledger, logger) => UsageLedgerFactory.Create(store, ledger, logger));
         services.AddSingleton<BudgetCheck>();
         services.AddSingleton<RateLimitSettings>();
+        services.AddSingleton<AdminKeyThrottle>();
         services.AddSingleton<AdminKeyFilter>();
+        services.AddCrossOrigin();
         services.AddSingleton<CallerAuthenticator>();
         services.AddSingleton(sp => new ShutdownGate(options.ShutdownTimeout, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<GatewayMetrics>();
@@ -181,6 +192,7 @@ internal static class GatewayApplication
 
     private static void MapEndpoints(WebApplication app)
     {
+        app.UseCrossOrigin(app.Services.GetRequiredService<GatewayOptions>());
         app.UseStatusCodePages(NotFoundOrNotAllowed.WriteAsync);
         app.UseDashboardHeaders();
         app.MapPrometheusScrapingEndpoint("/metrics");

@@ -92,6 +92,7 @@ internal static class GatewayConfiguration
             options = options with { InlineIo = inline };
         }
 
+        options = BindConnectionLimits(reader, options);
         options = options with { Alerts = BindAlerts(reader) };
 
         if (options.AuthMode == AuthMode.Managed && options.UpstreamApiKey is null && !options.UseSimulator)
@@ -100,6 +101,50 @@ internal static class GatewayConfiguration
         }
 
         errors = found;
+        return options;
+    }
+
+    /// <summary>Kestrel's limits on slow or idle clients and the origins allowed to call from a browser.</summary>
+    private static GatewayOptions BindConnectionLimits(Reader reader, GatewayOptions options)
+    {
+        if (reader.Number("PACER_REQUEST_HEADERS_TIMEOUT", nameof(GatewayOptions.RequestHeadersTimeout), 1000, 600_000, "ms") is { } headers)
+        {
+            options = options with { RequestHeadersTimeout = TimeSpan.FromMilliseconds(headers) };
+        }
+
+        if (reader.Number("PACER_KEEP_ALIVE_TIMEOUT", nameof(GatewayOptions.KeepAliveTimeout), 1000, 3_600_000, "ms") is { } keepAlive)
+        {
+            options = options with { KeepAliveTimeout = TimeSpan.FromMilliseconds(keepAlive) };
+        }
+
+        if (reader.Number("PACER_MIN_REQUEST_BODY_RATE", "MinRequestBodyRate", 0, 100_000_000, "bytes/s") is { } rate)
+        {
+            options = options with { MinRequestBodyBytesPerSecond = rate };
+        }
+
+        if (reader.Number("PACER_MAX_CONNECTIONS", nameof(GatewayOptions.MaxConnections), 0, 10_000_000) is { } connections)
+        {
+            options = options with { MaxConnections = connections };
+        }
+
+        if (reader.Text("PACER_CORS_ORIGINS", nameof(GatewayOptions.CorsOrigins)) is { } origins)
+        {
+            var allowed = new List<string>();
+            foreach (var origin in origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (CrossOrigin.Normalize(origin) is { } normalized)
+                {
+                    allowed.Add(normalized);
+                }
+                else
+                {
+                    reader.Error("PACER_CORS_ORIGINS", origin, "each origin must be scheme://host[:port] with http or https and nothing after, for example https://app.example.com; '*' is not allowed");
+                }
+            }
+
+            options = options with { CorsOrigins = allowed };
+        }
+
         return options;
     }
 

@@ -57,6 +57,33 @@ internal sealed record GatewayOptions
     /// </summary>
     public bool InlineIo { get; init; } = DefaultInlineIo;
 
+    /// <summary>
+    /// Gets how long a client may take to send a request's headers, from its first byte or, on a kept-alive connection,
+    /// from the end of the previous answer (<c>PACER_REQUEST_HEADERS_TIMEOUT</c>); a slower client is disconnected.
+    /// </summary>
+    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets how long a connection may stay idle between requests, or before its first (<c>PACER_KEEP_ALIVE_TIMEOUT</c>).</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(130);
+
+    /// <summary>
+    /// Gets the slowest a request body may arrive, in bytes per second averaged after a 5-second grace period, before the
+    /// connection is closed (<c>PACER_MIN_REQUEST_BODY_RATE</c>); 0 turns the check off.
+    /// </summary>
+    public long MinRequestBodyBytesPerSecond { get; init; } = 240;
+
+    /// <summary>
+    /// Gets the most connections open at once (<c>PACER_MAX_CONNECTIONS</c>); one more is closed as soon as it is accepted.
+    /// 0 means no limit but the process's open-file limit.
+    /// </summary>
+    public long MaxConnections { get; init; } = 15_000;
+
+    /// <summary>
+    /// Gets the origins whose browser pages may call the gateway (<c>PACER_CORS_ORIGINS</c>, comma-separated); empty
+    /// means none: no <c>Access-Control-*</c> header is ever sent and every preflight is refused.
+    /// </summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = [];
+
     /// <summary>Gets the alert rules' thresholds and webhook (<c>PACER_ALERT_*</c>).</summary>
     public AlertOptions Alerts { get; init; } = new();
 
