@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using Pacer.Goodput.Hostile;
 using Pacer.Goodput.Measuring;
 using Pacer.Goodput.Overhead;
 using Pacer.Goodput.Scale;
@@ -27,6 +28,8 @@ internal static class Commands
                    (three gateways on one Redis, three on in-memory stores, one alone, then one of three killed mid-run;
                     starts its own redis-server and simulator)
           shared-admission [--redis URL] [--requests 9000]   (starts its own redis-server unless --redis is given)
+          hostile  [--quick] [--idle 10000] [--slowloris 1000] [--out results.jsonl]
+                   (idle connections and slowloris clients against a gateway while two normal clients are measured)
           forwarder --upstream URL   (started by overhead: a bare YARP forwarder on a free loopback port)
         """;
 
@@ -50,6 +53,7 @@ internal static class Commands
         GoodputSettings? goodput = null;
         OverheadSettings? overhead = null;
         ScaleOutSettings? scaleOut = null;
+        HostileSettings? hostile = null;
         try
         {
             // Every option is read before anything runs, so a bad one costs no benchmark time.
@@ -58,6 +62,7 @@ internal static class Commands
             goodput = args[0] == "goodput" ? GoodputSettingsFrom(options, quickRun) : null;
             overhead = args[0] == "overhead" ? OverheadSettingsFrom(options, quickRun) : null;
             scaleOut = args[0] == "scale-out" ? ScaleOutSettingsFrom(options, quickRun) : null;
+            hostile = args[0] == "hostile" ? HostileSettingsFrom(options, quickRun) : null;
         }
         catch (ArgumentException e)
         {
@@ -83,6 +88,9 @@ internal static class Commands
             case "scale-out":
                 var scaled = await new ScaleOutBenchmark(scaleOut!, Console.Out).RunAsync();
                 jsonLines = [.. scaled.Select(r => r.ToJsonLine())];
+                break;
+            case "hostile":
+                jsonLines = await new HostileBenchmark(hostile!, Console.Out).RunAsync();
                 break;
             case "forwarder":
                 await Forwarder.RunAsync(new Uri(options.GetValueOrDefault("--upstream") ?? throw new ArgumentException("forwarder needs --upstream URL")));
@@ -166,6 +174,17 @@ internal static class Commands
         }
 
         return settings;
+    }
+
+    private static HostileSettings HostileSettingsFrom(Dictionary<string, string?> options, bool quick)
+    {
+        var settings = quick ? HostileSettings.Quick : HostileSettings.Full;
+        if (options.GetValueOrDefault("--idle") is { } idle)
+        {
+            settings = settings with { IdleConnections = Number("--idle", idle, 0, 60_000) };
+        }
+
+        return options.GetValueOrDefault("--slowloris") is { } slow ? settings with { SlowClients = Number("--slowloris", slow, 0, 10_000) } : settings;
     }
 
     private static OverheadSettings OverheadSettingsFrom(Dictionary<string, string?> options, bool quick)
