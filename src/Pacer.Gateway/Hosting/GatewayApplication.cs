@@ -52,6 +52,7 @@ internal static class GatewayApplication
         var database = new GatewayDatabase(options.DatabasePath);
         database.Initialize();
         var settingsStore = new SettingsStore(database);
+        var (keyIdSecret, keyIdSource) = await KeyIdSecret.LoadAsync(new InstallationStore(database, TimeProvider.System), redis).ConfigureAwait(false);
         var engine = RateLimitSettings.Overlay(environment, settingsStore, out var skipped);
 
         var simulator = options.UseSimulator ? await SimulatorUpstream.StartAsync(builder.Configuration, TimeProvider.System).ConfigureAwait(false) : null;
@@ -86,8 +87,8 @@ internal static class GatewayApplication
 
         launch.Customize?.Invoke(builder);
         var app = builder.Build();
-        MapEndpoints(app);
-        WireLifetime(app, options, upstream, database, skipped);
+        MapEndpoints(app, keyIdSecret);
+        WireLifetime(app, options, upstream, database, skipped, keyIdSource);
         return app;
     }
 
@@ -190,8 +191,9 @@ internal static class GatewayApplication
         return string.IsNullOrWhiteSpace(named) ? usage with { Store = options.DatabasePath } : usage;
     }
 
-    private static void MapEndpoints(WebApplication app)
+    private static void MapEndpoints(WebApplication app, byte[] keyIdSecret)
     {
+        app.UseKeyIdSecret(keyIdSecret);
         app.UseCrossOrigin(app.Services.GetRequiredService<GatewayOptions>());
         app.UseStatusCodePages(NotFoundOrNotAllowed.WriteAsync);
         app.UseDashboardHeaders();
@@ -202,7 +204,7 @@ internal static class GatewayApplication
         app.Map("/v1/{**path}", context => context.RequestServices.GetRequiredService<ProxyEndpoint>().HandleAsync(context));
     }
 
-    private static void WireLifetime(WebApplication app, GatewayOptions options, UpstreamTarget upstream, GatewayDatabase database, IReadOnlyList<SettingError> skipped)
+    private static void WireLifetime(WebApplication app, GatewayOptions options, UpstreamTarget upstream, GatewayDatabase database, IReadOnlyList<SettingError> skipped, string keyIdSource)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pacer.Gateway");
         _ = app.Services.GetService<SimulatorUpstream>();
@@ -223,6 +225,7 @@ internal static class GatewayApplication
             var listening = string.Join(", ", addresses);
             var upstreamText = upstream.BaseUrl.ToString();
             var mode = options.AuthMode.ToString().ToLowerInvariant();
+            KeyIdSecret.Loaded(logger, keyIdSource);
             GatewayLog.Started(logger, listening, upstreamText, mode, database.FullPath, options.AdminApiKey is null ? "off (set PACER_ADMIN_API_KEY)" : "on");
         });
         lifetime.ApplicationStopping.Register(() =>

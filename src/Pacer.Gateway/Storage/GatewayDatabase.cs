@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace Pacer.Gateway.Storage;
 
 /// <summary>
-/// The gateway's embedded SQLite store (WAL): persisted settings and managed keys. A connection per operation,
+/// The gateway's embedded SQLite store (WAL): persisted settings, managed keys and the installation's own secrets. A connection per operation,
 /// pooled by the provider.
 /// </summary>
 internal sealed class GatewayDatabase
@@ -21,6 +21,10 @@ internal sealed class GatewayDatabase
             key_hash TEXT NOT NULL UNIQUE,
             created_at TEXT NOT NULL,
             revoked_at TEXT NULL);
+        CREATE TABLE IF NOT EXISTS installation (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            created_at TEXT NOT NULL);
         """;
 
     private readonly string _connectionString;
