@@ -95,6 +95,7 @@ public sealed class KeyIdTests
 
             using var status = await gateway.Client.SendAsync(gateway.Admin(HttpMethod.Get, "/api/admin/rate-limit-status"));
             var body = await status.Content.ReadAsStringAsync();
+            body.ShouldContain($"\"{firstId}\"");
             body.ShouldNotContain(plain);
             body.ShouldNotContain(CallerKey);
             foreach (var record in gateway.Logs.GetSnapshot())
