@@ -52,7 +52,6 @@ internal static class GatewayApplication
         var database = new GatewayDatabase(options.DatabasePath);
         database.Initialize();
         var settingsStore = new SettingsStore(database);
-        var (keyIdSecret, keyIdSource) = await KeyIdSecret.LoadAsync(new InstallationStore(database, TimeProvider.System), redis).ConfigureAwait(false);
         var engine = RateLimitSettings.Overlay(environment, settingsStore, out var skipped);
 
         var simulator = options.UseSimulator ? await SimulatorUpstream.StartAsync(builder.Configuration, TimeProvider.System).ConfigureAwait(false) : null;
@@ -62,6 +61,7 @@ internal static class GatewayApplication
 
         // PACER_REDIS_URL: the limits are shared with every gateway (or worker) on the same Redis and prefix.
         var sharedStore = redis is null ? null : await RedisLimiterStore.ConnectAsync(redis, startDegraded).ConfigureAwait(false);
+        var (keyIdSecret, keyIdSource) = await KeyIdSecret.LoadAsync(new InstallationStore(database, TimeProvider.System), redis).ConfigureAwait(false);
 
         ConfigureHost(builder, options);
         if (sharedStore is not null)

@@ -6,7 +6,7 @@ namespace Pacer.Gateway.Tests.Hosting;
 
 public sealed class GatewayConfigurationTests
 {
-    private static IConfiguration Config(params (string Key, string? Value)[] pairs) =>
+    internal static IConfiguration Config(params (string Key, string? Value)[] pairs) =>
         new ConfigurationBuilder().AddInMemoryCollection(pairs.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))).Build();
 
     [Fact]

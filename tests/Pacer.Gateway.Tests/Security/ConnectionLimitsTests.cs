@@ -1,19 +1,16 @@
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Pacer.Gateway.Hosting;
 using Pacer.Gateway.Tests.Support;
+using static Pacer.Gateway.Tests.Hosting.GatewayConfigurationTests;
 
 namespace Pacer.Gateway.Tests.Security;
 
 public sealed class ConnectionLimitsTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
-
-    private static IConfiguration Config(params (string Key, string? Value)[] pairs) =>
-        new ConfigurationBuilder().AddInMemoryCollection(pairs.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))).Build();
 
     [Fact]
     public void Bind_NothingSet_TheDocumentedDefaults()
