@@ -78,6 +78,7 @@ public sealed class DeadlineTests : IAsyncLifetime
         hung.SetResult();
     }
 
+    // "|" separates values sent as separate header lines.
     [Theory]
     [InlineData("0")]
     [InlineData("-5")]
@@ -86,10 +87,11 @@ public sealed class DeadlineTests : IAsyncLifetime
     [InlineData("86400001")]
     [InlineData("99999999999999999999")]
     [InlineData("")]
-    public async Task Post_BadDeadlineHeader_400NamingTheHeaderAndRange(string value)
+    [InlineData("1000|2000")]
+    public async Task Post_BadDeadlineHeader_400NamingTheHeaderAndRange(string values)
     {
         using var request = GatewayRequests.Message();
-        request.Headers.TryAddWithoutValidation("x-pacer-deadline-ms", value);
+        request.Headers.TryAddWithoutValidation("x-pacer-deadline-ms", values.Split('|'));
 
         using var response = await _gateway.Client.SendAsync(request, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
 
@@ -97,18 +99,6 @@ public sealed class DeadlineTests : IAsyncLifetime
         var (type, message) = await GatewayRequests.ErrorOf(response);
         type.ShouldBe("invalid_request_error");
         message.ShouldBe("The x-pacer-deadline-ms header must be one whole number of milliseconds from 1 to 86400000: the request's budget from its arrival at the gateway.");
-        _upstream.Requests.ShouldBeEmpty();
-    }
-
-    [Fact]
-    public async Task Post_DeadlineHeaderTwice_400()
-    {
-        using var request = GatewayRequests.Message();
-        request.Headers.TryAddWithoutValidation("x-pacer-deadline-ms", ["1000", "2000"]);
-
-        using var response = await _gateway.Client.SendAsync(request, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
-
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         _upstream.Requests.ShouldBeEmpty();
     }
 

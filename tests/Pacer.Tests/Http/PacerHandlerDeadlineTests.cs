@@ -1,4 +1,3 @@
-using System.Net;
 using Pacer.Configuration;
 using Pacer.Http;
 using Pacer.Tests.Support;
@@ -96,32 +95,5 @@ public sealed class PacerHandlerDeadlineTests
         ((int)response.StatusCode).ShouldBe(529);
         fixture.Upstream.Calls.ShouldBe(1);
         fixture.Time.GetUtcNow().ShouldBe(fixture.Time.Start);
-    }
-
-    [Fact]
-    public async Task SendAsync_AttemptTimeoutBeforeTheCutoff_StillRetriedAsBefore()
-    {
-        var options = new PacerOptions { MaxRequestsPerMinute = 1000, Burst = 100, AttemptTimeout = 5000, BaseDelay = 200 };
-        using var fixture = new HandlerFixture(
-            new FakeUpstream(async (_, n, ct) =>
-            {
-                if (n == 1)
-                {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, ct);
-                }
-
-                return Responses.Json(200, Responses.Message(1, 1));
-            }),
-            options);
-        using var request = HandlerFixture.Messages();
-        request.Options.Set(PacerRequestOptions.Deadline, fixture.Time.GetUtcNow().AddSeconds(60));
-
-        var sending = fixture.SendAsync(request);
-        await fixture.Time.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(5));
-        await fixture.Time.AdvanceWhenWaitingAsync(TimeSpan.FromMilliseconds(200));
-        using var response = await HandlerFixture.Settled(sending);
-
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        fixture.Upstream.Calls.ShouldBe(2);
     }
 }
