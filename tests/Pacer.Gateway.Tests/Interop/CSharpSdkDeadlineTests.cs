@@ -17,20 +17,8 @@ public sealed class CSharpSdkDeadlineTests
     [Fact]
     public async Task MessagesCreate_UpstreamHangs_SdkRaisesTheGateways504TimeoutError()
     {
-        await using var upstream = await TestUpstream.StartAsync();
-        var hung = new TaskCompletionSource();
-        var calls = 0;
-        upstream.Handler = context =>
-        {
-            if (Interlocked.Increment(ref calls) > 1)
-            {
-                return hung.Task.WaitAsync(context.RequestAborted);
-            }
-
-            context.Response.ContentType = "application/json";
-            return Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(context.Response,
-                """{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}""");
-        };
+        await using var hanging = await FirstAnswerThenHang.StartAsync();
+        var upstream = hanging.Upstream;
         await using var gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["ANTHROPIC_BASE_URL"] = upstream.BaseUrl.ToString() });
 
         // The SDK's default two retries stay on: x-should-retry: false is what keeps it from asking again.
@@ -58,7 +46,6 @@ public sealed class CSharpSdkDeadlineTests
         thrown.ResponseBody.ShouldContain("\"type\":\"timeout_error\"");
         // One attempt each, as the SDK sent it: no SDK retry of the 504, no gateway retry past the cutoff.
         upstream.Requests.Select(r => r.Headers["x-stainless-retry-count"] + " " + r.Headers["x-stainless-timeout"]).ShouldBe(["0 3", "0 3"]);
-        hung.SetResult();
         TestGateway.DeleteFolder(gateway.Folder);
     }
 }

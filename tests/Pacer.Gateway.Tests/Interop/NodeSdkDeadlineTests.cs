@@ -13,24 +13,11 @@ public sealed class NodeSdkDeadlineTests
     [Fact]
     public async Task MessagesCreate_UpstreamHangs_SdkRaisesTheGateways504InsteadOfItsOwnTimeout()
     {
-        await using var upstream = await TestUpstream.StartAsync();
-        var hung = new TaskCompletionSource();
-        var calls = 0;
-        upstream.Handler = context =>
-        {
-            if (Interlocked.Increment(ref calls) > 1)
-            {
-                return hung.Task.WaitAsync(context.RequestAborted);
-            }
-
-            context.Response.ContentType = "application/json";
-            return Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(context.Response,
-                """{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}""");
-        };
+        await using var hanging = await FirstAnswerThenHang.StartAsync();
+        var upstream = hanging.Upstream;
         await using var gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["ANTHROPIC_BASE_URL"] = upstream.BaseUrl.ToString() });
 
         var (seen, skip) = await NodeScript.RunAsync("deadline.mjs", gateway.BaseUrl.ToString().TrimEnd('/'));
-        hung.SetResult();
         if (skip is not null)
         {
             Assert.Skip(skip);
