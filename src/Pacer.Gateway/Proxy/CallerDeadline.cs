@@ -83,7 +83,7 @@ internal static class CallerDeadline
 
         text = text.Trim().Replace(',', '.');
         return decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
-            && seconds > 0 && seconds * 1000 <= MaxMilliseconds
+            && seconds > 0 && seconds <= MaxMilliseconds / 1000m
             ? (long)Math.Ceiling(seconds * 1000)
             : null;
     }

@@ -107,6 +107,9 @@ public sealed class DeadlineTests : IAsyncLifetime
     [InlineData("0")]
     [InlineData("-1")]
     [InlineData("later")]
+    [InlineData("86401")]
+    [InlineData("79228162514264337593543950335")]
+    [InlineData("1e3")]
     public async Task Post_UnreadableSdkTimeout_IgnoredAndForwarded(string value)
     {
         using var request = GatewayRequests.Message();
