@@ -83,6 +83,12 @@ internal sealed class ProxyEndpoint(
             return;
         }
 
+        if (CallerDeadline.Read(request.Headers, timeProvider.GetUtcNow(), out var deadline) is { } badDeadline)
+        {
+            await Answer(context, record, badDeadline).ConfigureAwait(false);
+            return;
+        }
+
         if (authenticator.Authenticate(request, out var caller) is { } refused)
         {
             await Answer(context, record, refused).ConfigureAwait(false);
@@ -120,6 +126,7 @@ internal sealed class ProxyEndpoint(
 
         outgoing.Options.Set(PacerRequestOptions.Endpoint, record.Endpoint);
         outgoing.SetPacerPriority(priority);
+        CallerDeadline.Attach(outgoing, deadline);
         BudgetReservation hold;
         try
         {
@@ -185,6 +192,11 @@ internal sealed class ProxyEndpoint(
             response.Headers.TryAddWithoutValidation(PacerHeaders.Attempts, "0");
             response.Headers.TryAddWithoutValidation(PacerHeaders.QueueMilliseconds, "0");
             return response;
+        }
+        catch (PacerDeadlineExceededException late)
+        {
+            record.Outcome = "deadline";
+            error = CallerDeadline.Answer(context, late);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

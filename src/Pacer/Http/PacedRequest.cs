@@ -91,7 +91,7 @@ internal sealed class PacedRequest
             ? given
             : facts.UserId ?? AcquireRequest.AnonymousUser;
         var endpoint = request.Options.TryGetValue(PacerRequestOptions.Endpoint, out var named) && !string.IsNullOrEmpty(named) ? named : path;
-        DateTimeOffset? deadline = request.Options.TryGetValue(PacerRequestOptions.Deadline, out var until) ? until : null;
+        var deadline = RequestDeadline.From(request.Options.TryGetValue(PacerRequestOptions.Deadline, out var until) ? until : null, timeProvider.GetUtcNow());
         var priority = request.Options.TryGetValue(PacerRequestOptions.Priority, out var chosen) ? chosen : RequestPriority.Interactive;
         var keyId = UpstreamKeyId.From(request.Headers);
         return new PacedRequest(request, body, contentHeaders)
@@ -103,7 +103,7 @@ internal sealed class PacedRequest
             Endpoint = endpoint,
             Cost = cost,
             InputEstimate = estimate,
-            Admission = new AcquireRequest(keyId, BucketModel(kind, facts.Model), user, cost, deadline) { Priority = priority },
+            Admission = new AcquireRequest(keyId, BucketModel(kind, facts.Model), user, cost, deadline?.Cutoff) { Priority = priority },
             Retry = new RetryState(options, endpoint, deadline),
             Started = timeProvider.GetUtcNow(),
             StartTimestamp = timeProvider.GetTimestamp(),

@@ -129,7 +129,7 @@ public sealed class PacerHandler : DelegatingHandler
     {
         var attempt = paced.Attempts + 1;
         PacerLog.Attempt(_logger, attempt, paced.Retry.MaxAttempts, paced.Endpoint);
-        var permit = await _limiter.AcquireAsync(paced.Admission, cancellationToken).ConfigureAwait(false);
+        var permit = await DeadlineAdmission.AcquireAsync(_limiter, paced, cancellationToken).ConfigureAwait(false);
         paced.Retry.Lease = permit;
         paced.QueueTime += permit.QueueTime;
         _metrics.QueueWaited(permit.QueueTime);
@@ -140,8 +140,9 @@ public sealed class PacerHandler : DelegatingHandler
         _limiter.Totals.AttemptSent(attempt);
         _metrics.AttemptSent();
         var timeout = paced.Retry.Options.AttemptTimeoutTime;
+        var limit = paced.Retry.AttemptLimit(timeout, _limiter.TimeProvider.GetUtcNow());
         HttpResponseMessage response;
-        using (var attemptTimeout = new CancellationTokenSource(timeout, _limiter.TimeProvider))
+        using (var attemptTimeout = new CancellationTokenSource(limit, _limiter.TimeProvider))
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, attemptTimeout.Token))
         {
             try
@@ -151,7 +152,7 @@ public sealed class PacerHandler : DelegatingHandler
             catch (OperationCanceledException) when (attemptTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 paced.Retry.ReleaseLease();
-                var timedOut = new AttemptTimeoutException(timeout);
+                var timedOut = paced.Retry.AttemptTimedOut(timeout, limit, _limiter.TimeProvider.GetUtcNow());
                 PacerLog.AttemptFailed(_logger, attempt, paced.Endpoint, nameof(TimeoutException), timedOut.Message);
                 throw timedOut;
             }

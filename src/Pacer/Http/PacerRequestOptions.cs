@@ -14,7 +14,12 @@ public static class PacerRequestOptions
     /// <summary>The application endpoint the call serves, for example <c>/api/generate-scene</c>.</summary>
     public static readonly HttpRequestOptionsKey<string> Endpoint = new("Pacer.Endpoint");
 
-    /// <summary>The moment after which the request is useless; waits and retries that would pass it fail at once.</summary>
+    /// <summary>
+    /// The moment after which the request is useless. Pacer gives up a margin before it (a tenth of the budget, at most
+    /// one second) with <see cref="PacerDeadlineExceededException"/>: a queue wait is cut there, no attempt starts
+    /// after it, an attempt still without response headers is abandoned there, and a retry whose wait would pass it is
+    /// not made (the last answer is handed back). A response whose headers came in time (a stream, say) is the caller's.
+    /// </summary>
     public static readonly HttpRequestOptionsKey<DateTimeOffset> Deadline = new("Pacer.Deadline");
 
     /// <summary>The class the request waits in: <see cref="RequestPriority.Interactive"/> (the default) or <see cref="RequestPriority.Batch"/>.</summary>

@@ -77,6 +77,7 @@ internal static class RetryClassifier
     public static RetryDecision Classify(Exception exception) => exception switch
     {
         AttemptTimeoutException => RetryDecision.Retry(RetryReason.AttemptTimeout),
+        PacerDeadlineExceededException => RetryDecision.Final(RetryReason.DeadlineReached),
         PacerRejectedException => RetryDecision.Final(RetryReason.Rejected),
         OperationCanceledException => RetryDecision.Final(RetryReason.Canceled),
 

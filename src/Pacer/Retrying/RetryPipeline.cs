@@ -107,8 +107,8 @@ internal sealed class RetryPipeline
         var delay = _schedule.Next(response?.Headers, args.AttemptNumber, state.Options, now);
         var tooLate = delay.Delay > RetryAfter.Longest
             ? $"retry-after is longer than {RetryAfter.Longest.TotalMinutes:0} minutes"
-            : state.Deadline is { } deadline && now + delay.Delay > deadline
-                ? $"the wait ends after the request's deadline ({(deadline - now).TotalMilliseconds:0} ms left)"
+            : state.Deadline is { } deadline && now + delay.Delay >= deadline.Cutoff
+                ? $"the wait ends after the request's deadline ({(deadline.Deadline - now).TotalMilliseconds:0} ms left, margin {deadline.Margin.TotalMilliseconds:0} ms)"
                 : null;
         if (tooLate is not null)
         {

@@ -27,6 +27,9 @@ internal enum RetryReason
     /// <summary>No response headers arrived within <c>AttemptTimeout</c>.</summary>
     AttemptTimeout,
 
+    /// <summary>The request's deadline came near (<see cref="Http.PacerDeadlineExceededException"/>).</summary>
+    DeadlineReached,
+
     /// <summary>The caller cancelled.</summary>
     Canceled,
 

@@ -8,7 +8,7 @@ namespace Pacer.Retrying;
 /// </summary>
 internal sealed class RetryState
 {
-    public RetryState(PacerOptions options, string endpoint, DateTimeOffset? deadline)
+    public RetryState(PacerOptions options, string endpoint, RequestDeadline? deadline)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
@@ -25,8 +25,8 @@ internal sealed class RetryState
     /// <summary>Gets the application endpoint, for logs.</summary>
     public string Endpoint { get; }
 
-    /// <summary>Gets the moment after which waiting is useless.</summary>
-    public DateTimeOffset? Deadline { get; }
+    /// <summary>Gets the request's deadline and the margin kept before it, if it has one.</summary>
+    public RequestDeadline? Deadline { get; }
 
     /// <summary>Gets or sets what the attempt in progress holds (its limiter permit); released before every retry's wait.</summary>
     public IDisposable? Lease { get; set; }
@@ -39,6 +39,19 @@ internal sealed class RetryState
 
     /// <summary>Gets or sets why a retryable outcome was handed back without retrying (retries spent, wait too long), if so.</summary>
     public string? StoppedBecause { get; set; }
+
+    /// <summary>How long the attempt starting at <paramref name="now"/> may wait for headers: its timeout, cut at the deadline's cutoff.</summary>
+    public TimeSpan AttemptLimit(TimeSpan timeout, DateTimeOffset now) =>
+        Deadline is { } deadline && deadline.LeftAt(now) < timeout ? TimeSpan.FromTicks(Math.Max(1, deadline.LeftAt(now).Ticks)) : timeout;
+
+    /// <summary>
+    /// Why an attempt given <paramref name="limit"/> ended without headers: the attempt timeout (retried) when that was the
+    /// limit, else the deadline's cutoff (final).
+    /// </summary>
+    public TimeoutException AttemptTimedOut(TimeSpan timeout, TimeSpan limit, DateTimeOffset now) =>
+        limit < timeout && Deadline is { } deadline
+            ? deadline.Exceeded("the attempt had no response headers by the cutoff", now)
+            : new AttemptTimeoutException(timeout);
 
     /// <summary>Releases the lease, if any.</summary>
     public void ReleaseLease()

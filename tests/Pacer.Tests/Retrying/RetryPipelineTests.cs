@@ -123,7 +123,7 @@ public sealed class RetryPipelineTests
     public async Task ExecuteAsync_RetryAfterPastTheDeadline_HandsBackThe429AtOnce()
     {
         var script = new Script(_ => Responses.RateLimited("30"));
-        var state = new RetryState(new PacerOptions(), "/x", _time.GetUtcNow().AddSeconds(10));
+        var state = new RetryState(new PacerOptions(), "/x", RequestDeadline.From(_time.GetUtcNow().AddSeconds(10), _time.GetUtcNow()));
         var outcome = await Run(script, state, 0.5, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
 
         script.Calls.ShouldBe(1);
@@ -138,13 +138,41 @@ public sealed class RetryPipelineTests
     public async Task ExecuteAsync_RetryAfterWithinTheDeadline_Waits()
     {
         var script = new Script(n => n == 1 ? Responses.RateLimited("9") : Responses.Json(200, "{}"));
-        var state = new RetryState(new PacerOptions(), "/x", _time.GetUtcNow().AddSeconds(10));
+        var state = new RetryState(new PacerOptions(), "/x", RequestDeadline.From(_time.GetUtcNow().AddSeconds(11), _time.GetUtcNow()));
         var run = Run(script, state, 0.5, TestContext.Current.CancellationToken);
 
         await _time.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(9));
         var outcome = await run.WaitAsync(Bound, TestContext.Current.CancellationToken);
 
         outcome.Result!.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_RetryAfterEndsInsideTheMargin_HandsBackThe429AtOnce()
+    {
+        // Deadline 10 s away: margin 1 s, cutoff at 9 s; a 9 s wait would leave no time for the attempt it waits for.
+        var script = new Script(_ => Responses.RateLimited("9"));
+        var state = new RetryState(new PacerOptions(), "/x", RequestDeadline.From(_time.GetUtcNow().AddSeconds(10), _time.GetUtcNow()));
+        var outcome = await Run(script, state, 0.5, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
+
+        script.Calls.ShouldBe(1);
+        outcome.Result!.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        state.StoppedBecause.ShouldBe("the wait ends after the request's deadline (10000 ms left, margin 1000 ms)");
+        _time.GetUtcNow().ShouldBe(_time.Start);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_BackoffPastTheCutoff_StopsWithoutWaiting()
+    {
+        // 1,000 ms backoff (jitter 0.5), deadline 1,050 ms away: margin 105 ms, so the wait would end 55 ms past the cutoff.
+        var script = new Script(_ => Responses.Error(503));
+        var state = new RetryState(new PacerOptions(), "/x", RequestDeadline.From(_time.GetUtcNow().AddMilliseconds(1050), _time.GetUtcNow()));
+        var outcome = await Run(script, state, 0.5, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
+
+        script.Calls.ShouldBe(1);
+        outcome.Result!.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        state.StoppedBecause!.ShouldStartWith("the wait ends after the request's deadline");
+        _time.HasUnreadTimers.ShouldBeFalse();
     }
 
     [Fact]
