@@ -26,8 +26,9 @@ internal static class SystemCatalog
         return new PacerOptions
         {
             LearnLimits = false,
+            ExtendedRanges = settings.ExtendedRanges,
             MaxRequestsPerMinute = settings.Limits.RequestsPerMinute,
-            MaxConcurrentRequests = 50,
+            MaxConcurrentRequests = settings.PacerConcurrency,
             InputTokensPerMinute = settings.Limits.InputTokensPerMinute,
             OutputTokensPerMinute = settings.Limits.OutputTokensPerMinute,
             TokenBurstSeconds = Math.Clamp((int)Math.Round(settings.Limits.BurstSeconds), 1, 60),
@@ -35,13 +36,18 @@ internal static class SystemCatalog
     }
 
     /// <summary>The settings of systems 4 and 5: no upstream limit given; the most the seed's ranges allow, the rest learned.</summary>
-    public static PacerOptions LearningOptions(GoodputSettings settings) => new()
+    public static PacerOptions LearningOptions(GoodputSettings settings)
     {
-        LearnLimits = true,
-        OutputReservation = settings.OutputReservation ?? PacerDefaults.OutputReservation,
-        MaxRequestsPerMinute = 1000,
-        MaxConcurrentRequests = 50,
-    };
+        ArgumentNullException.ThrowIfNull(settings);
+        return new()
+        {
+            LearnLimits = true,
+            ExtendedRanges = settings.ExtendedRanges,
+            OutputReservation = settings.OutputReservation ?? PacerDefaults.OutputReservation,
+            MaxRequestsPerMinute = settings.PacerRequestsPerMinute,
+            MaxConcurrentRequests = settings.PacerConcurrency,
+        };
+    }
 
     /// <summary>The SDK timeout Pacer's documentation asks for: it must cover the queue wait (docs/ENGINE.md).</summary>
     private static readonly TimeSpan PacedSdkTimeout = TimeSpan.FromMinutes(10);
@@ -84,6 +90,7 @@ internal static class SystemCatalog
             ["ANTHROPIC_RATE_LIMIT_PER_MINUTE"] = options.MaxRequestsPerMinute.ToString(CultureInfo.InvariantCulture),
             ["ANTHROPIC_CONCURRENT_REQUESTS"] = options.MaxConcurrentRequests.ToString(CultureInfo.InvariantCulture),
             ["PACER_LEARN_LIMITS"] = "true",
+            ["PACER_EXTENDED_RANGES"] = settings.ExtendedRanges ? "true" : "false",
         };
         if (settings.OutputReservation is { } reservation)
         {
