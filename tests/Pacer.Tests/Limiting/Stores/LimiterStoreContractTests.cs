@@ -334,6 +334,47 @@ public abstract class LimiterStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AdmitAsync_UpstreamShowsAWholeMinutesBucket_BurstsToThePolicysMinuteAndTheWindowHoldsIt()
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        var policy = new PacerOptions { MaxRequestsPerMinute = 10, Burst = 2, MaxConcurrentRequests = 50 };
+        await LearnAsync(store, policy, bucket, new LearnedLevels(Level(600, 600, shownCapacity: 600), default, default));
+
+        var decisions = await AdmitAllAsync(store, policy, [.. Enumerable.Range(0, 11).Select(_ => Candidate(bucket))]);
+
+        decisions.Take(10).ShouldAllBe(d => d.Admitted, "the upstream lets 600 go at once: the policy's 10 a minute go back to back");
+        decisions[10].ShouldBe(Waits(TimeSpan.FromSeconds(60), AdmissionBlockers.RequestRate, TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public async Task AdmitAsync_UpstreamShowsASmallerBucket_BurstsNoFurtherThanIt()
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        var policy = new PacerOptions { MaxRequestsPerMinute = 60, Burst = 2, MaxConcurrentRequests = 50 };
+        await LearnAsync(store, policy, bucket, new LearnedLevels(Level(600, 600, shownCapacity: 5), default, default));
+
+        var decisions = await AdmitAllAsync(store, policy, [.. Enumerable.Range(0, 6).Select(_ => Candidate(bucket))]);
+
+        decisions.Take(5).ShouldAllBe(d => d.Admitted);
+        decisions[5].ShouldBe(Waits(TimeSpan.FromSeconds(1), AdmissionBlockers.RequestRate | AdmissionBlockers.UpstreamRequests, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public async Task AdmitAsync_LearnLimitsOff_KeepsTheOperatorsBurstWhateverTheUpstreamShowed()
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        var policy = new PacerOptions { MaxRequestsPerMinute = 60, Burst = 2, MaxConcurrentRequests = 50, LearnLimits = false };
+        await LearnAsync(store, policy, bucket, new LearnedLevels(Level(600, 600, shownCapacity: 600), default, default));
+
+        var decisions = await AdmitAllAsync(store, policy, Candidate(bucket), Candidate(bucket), Candidate(bucket));
+
+        decisions.ShouldBe([Admitted(), Admitted(), Waits(TimeSpan.FromSeconds(1), AdmissionBlockers.RequestRate, TimeSpan.FromSeconds(1))]);
+    }
+
+    [Fact]
     public async Task AdmitAsync_SeveralLearnedBudgetsShort_WaitsForTheLongest()
     {
         var store = Open();
