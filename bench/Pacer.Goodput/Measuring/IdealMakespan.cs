@@ -73,8 +73,9 @@ internal sealed record IdealBreakdown(
     long TotalOutputTokens)
 {
     /// <summary>
-    /// Gets the makespan of the workload replayed against the upstream's own buckets (<see cref="ReserveReplay"/>), where
-    /// the closed form does not hold (output reserved from <c>max_tokens</c> on arrival); null when the closed form is the ideal.
+    /// Gets the makespan of the workload replayed in its own order against the upstream's own buckets
+    /// (<see cref="BucketReplay"/>): the ideal where the closed form does not hold (output reserved from <c>max_tokens</c>
+    /// on arrival), and the tail it leaves out (the last requests' own service times); null when not replayed.
     /// </summary>
     public TimeSpan? Replayed { get; init; }
 
@@ -84,14 +85,14 @@ internal sealed record IdealBreakdown(
     /// </summary>
     public TimeSpan Ideal => Max(ClosedForm, Replayed ?? TimeSpan.Zero);
 
-    /// <summary>Gets which bound sets the ideal: requests, input_tokens, output_tokens, concurrency, longest_request or reserve_replay.</summary>
+    /// <summary>Gets which bound sets the ideal: requests, input_tokens, output_tokens, concurrency, longest_request or replay.</summary>
     public string Binding
     {
         get
         {
             if (Replayed is { } replayed && replayed > ClosedForm)
             {
-                return "reserve_replay";
+                return "replay";
             }
 
             var limits = Admission + MeanServiceTime;

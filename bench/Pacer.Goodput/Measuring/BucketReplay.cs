@@ -1,16 +1,18 @@
 namespace Pacer.Goodput.Measuring;
 
 /// <summary>
-/// The ideal under "reserve <c>max_tokens</c>" accounting, where no closed form holds: the workload replayed against
-/// the upstream's own buckets by a client that knows their exact levels. The upstream admits a request when its
+/// The workload replayed against the upstream's own buckets by a client that knows their exact levels: the ideal under
+/// "reserve <c>max_tokens</c>" accounting, where no closed form holds, and the tail the closed form leaves out (the
+/// requests the workload sends last take their own service time, not the mean). The upstream admits a request when its
 /// requests bucket holds 1, its input bucket the request's input tokens and its output bucket the request's whole
-/// <c>max_tokens</c>; it then takes all three, and gives back <c>max_tokens</c> less the tokens produced when the
-/// answer ends (never above the capacity, as the simulator does). Each of the k callers sends its next request when
-/// its previous one has ended; requests go in the workload's order, each admitted at the first moment every bucket can
-/// pay for it; a request takes its service time under the latency model (no jitter). The replay's last answer is the
-/// ideal.
+/// <c>max_tokens</c> (reserve) or one token (counted as produced); it then takes them. Reserving, it gives back
+/// <c>max_tokens</c> less the tokens produced when the answer ends (never above the capacity, as the simulator does);
+/// counted as produced, it takes the tokens produced when the answer ends. Each of the k callers sends its next request
+/// when its previous one has ended; requests go in the workload's order, each admitted at the first moment every bucket
+/// can pay for it; a request takes its service time under the latency model (no jitter). The replay's last answer is
+/// its makespan.
 /// </summary>
-internal static class ReserveReplay
+internal static class BucketReplay
 {
     /// <summary>When the last answer of the workload ends, from the first request sent.</summary>
     /// <param name="demand">Each request's input tokens and output tokens produced, in the workload's order.</param>
@@ -18,7 +20,8 @@ internal static class ReserveReplay
     /// <param name="limits">The upstream's limits and the seconds of refill its buckets hold.</param>
     /// <param name="latency">The latency model.</param>
     /// <param name="callers">How many callers send at once.</param>
-    public static TimeSpan Makespan(IReadOnlyList<RequestDemand> demand, IReadOnlyList<int> maxTokens, LimitSet limits, LatencyModel latency, int callers)
+    /// <param name="reserve">Whether the upstream reserves <c>max_tokens</c> on arrival; else it counts output as produced.</param>
+    public static TimeSpan Makespan(IReadOnlyList<RequestDemand> demand, IReadOnlyList<int> maxTokens, LimitSet limits, LatencyModel latency, int callers, bool reserve)
     {
         ArgumentNullException.ThrowIfNull(demand);
         ArgumentNullException.ThrowIfNull(maxTokens);
@@ -39,12 +42,13 @@ internal static class ReserveReplay
             free.Enqueue(0, 0);
         }
 
+        // Output given back (reserving: the unused reservation) or taken (counted as produced: negative) when an answer ends.
         var refunds = new PriorityQueue<double, double>();
         double lastAdmission = 0, end = 0;
         for (var i = 0; i < demand.Count; i++)
         {
             var (inputTokens, produced) = (demand[i].InputTokens, demand[i].OutputTokens);
-            var reserved = maxTokens[i];
+            var reserved = reserve ? maxTokens[i] : 1;
             if (inputTokens > input.Capacity || reserved > output.Capacity)
             {
                 throw new InvalidOperationException($"Request {i} ({inputTokens} input tokens, max_tokens {reserved}) can never fit the upstream's buckets.");
@@ -55,7 +59,15 @@ internal static class ReserveReplay
             {
                 while (refunds.TryPeek(out var amount, out var at) && at <= t)
                 {
-                    output.Give(amount, at);
+                    if (amount >= 0)
+                    {
+                        output.Give(amount, at);
+                    }
+                    else
+                    {
+                        output.Take(-amount, at);
+                    }
+
                     refunds.Dequeue();
                 }
 
@@ -65,16 +77,20 @@ internal static class ReserveReplay
                     break;
                 }
 
-                // A refund due before the buckets refill enough may let the request in sooner.
+                // A refund due before the buckets refill enough may let the request in sooner (a charge makes it later).
                 t = refunds.TryPeek(out _, out var next) && next < t + wait ? next : t + wait;
             }
 
             requests.Take(1, t);
             input.Take(inputTokens, t);
-            output.Take(reserved, t);
+            if (reserve)
+            {
+                output.Take(reserved, t);
+            }
+
             lastAdmission = t;
             var done = t + IdealMakespan.ServiceTime(latency, produced).TotalSeconds;
-            refunds.Enqueue(Math.Max(0, reserved - produced), done);
+            refunds.Enqueue(reserve ? Math.Max(0, reserved - produced) : -produced, done);
             free.Enqueue(done, done);
             end = Math.Max(end, done);
         }
