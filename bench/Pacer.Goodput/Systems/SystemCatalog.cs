@@ -82,6 +82,22 @@ internal static class SystemCatalog
         return SdkSender.Create(upstream, key, PacerHttpClient.Create(probe.Limiter, innerHandler: Tagged()), maxRetries: 0, owned: probe, timeout: PacedSdkTimeout);
     }
 
+    /// <summary>
+    /// A few model listings through the freshly started gateway, so that its first Messages requests do not pay for its
+    /// start (the runtime compiling its proxy path) inside the measured makespan. The simulator counts no listing
+    /// against a rate limit; each is one request in the gateway's own 60-second window.
+    /// </summary>
+    private static async Task WarmUpAsync(Uri gateway, string key)
+    {
+        using var client = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Add("x-api-key", key);
+        client.DefaultRequestHeaders.Add("anthropic-version", "2023-06-01");
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await client.GetAsync(new Uri("v1/models", UriKind.Relative));
+        }
+    }
+
     private static async Task<IRequestSender> GatewayAsync(Uri upstream, string key, GoodputSettings settings)
     {
         var options = LearningOptions(settings);
@@ -98,6 +114,7 @@ internal static class SystemCatalog
         }
 
         var gateway = await GatewayProcess.StartAsync(upstream, environment);
+        await WarmUpAsync(gateway.Address, key);
         return SdkSender.Create(gateway.Address, key, new HttpClient(Tagged()), maxRetries: 0, owned: gateway, timeout: PacedSdkTimeout);
     }
 }

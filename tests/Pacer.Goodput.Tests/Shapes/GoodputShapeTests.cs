@@ -1,4 +1,5 @@
 using Pacer.Goodput.Shapes;
+using Pacer.Goodput.Systems;
 
 namespace Pacer.Goodput.Tests.Shapes;
 
@@ -16,6 +17,16 @@ public sealed class GoodputShapeTests
         GoodputShape.All.Single(s => s.Name == "reserve").Settings.OutputAccounting.ShouldBe(Pacer.Simulator.Options.OutputAccounting.Reserve);
         var above = GoodputShape.All.Single(s => s.Name == "above-ranges").Settings;
         (above.ExtendedRanges, above.PacerConcurrency, above.Limits.RequestsPerMinute, above.Workload.Callers).ShouldBe((true, 200, 4000, 200));
+    }
+
+    [Fact]
+    public void All_PacerSettingsOfEveryShape_AreValid()
+    {
+        foreach (var shape in GoodputShape.All)
+        {
+            Pacer.Configuration.PacerOptionsValidator.Validate(SystemCatalog.LearningOptions(shape.Settings)).ShouldBeEmpty(shape.Name);
+            Pacer.Configuration.PacerOptionsValidator.Validate(SystemCatalog.StaticOptions(shape.Settings)).ShouldBeEmpty(shape.Name);
+        }
     }
 
     [Fact]
