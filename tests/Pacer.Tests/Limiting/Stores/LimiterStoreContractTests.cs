@@ -444,6 +444,44 @@ public abstract class LimiterStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpdateAsync_LevelWithABand_KeepsTheOwnCountWhereTheHeaderAllowsItElseTakesItsLowEnd()
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        static LearnedLevels Output(double remaining) => new(default, default, new LearnedLevel(6000, remaining, 3000, 500, Band: 500));
+        await LearnAsync(store, Roomy, bucket, Output(2000));
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(1500, "the first word is taken at the low end");
+
+        // One second later the own count has refilled to 1,600: a header of 2,000 (1,500 to 2,499) leaves it there.
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await LearnAsync(store, Roomy, bucket, Output(2000));
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(1600);
+
+        // A header that contradicts the own count is taken at its low end, as without a band: 0 (below 500) sets 0,
+        // then 1,000 (500 to 1,499) sets 500, and 3,000 (at least 2,500) sets 2,500.
+        await LearnAsync(store, Roomy, bucket, Output(0));
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(0);
+        await LearnAsync(store, Roomy, bucket, Output(1000));
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(500);
+        await LearnAsync(store, Roomy, bucket, Output(3000));
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(2500);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_LevelWithoutABand_TakesTheHeadersLowEndEveryTime()
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        static LearnedLevels Output(double remaining) => new(default, default, new LearnedLevel(6000, remaining, 3000, 500));
+        await LearnAsync(store, Roomy, bucket, Output(2000));
+        Time.Advance(TimeSpan.FromSeconds(1));
+
+        await LearnAsync(store, Roomy, bucket, Output(2000));
+
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(1500);
+    }
+
+    [Fact]
     public async Task UpdateAsync_ShownCapacity_OnlyGrowsUnderTheSameLimitAndStartsAgainWhenItChanges()
     {
         var store = Open();
