@@ -22,6 +22,9 @@ internal static class Commands
           goodput  [--quick] [--systems 1,2,3,4,5] [--burst-seconds 5] [--output-accounting actual|reserve]
                    [--remaining-rounding 1000] [--max-tokens N (all requests)] [--mean-output-tokens 30] [--out results.jsonl]
                    [--output-reservation max_tokens|estimate (systems 4 and 5)]
+          goodput-shapes [--shapes burst2s-requests,...] [--systems 1,2,3,4,5] [--out results.jsonl]
+                   (every shape of limit: short bursts by binding budget, a whole-minute bucket, a tiny output bucket,
+                    output produced or reserved, an account above the seed's ranges; about half an hour)
           overhead [--quick] [--gateway-env NAME=VALUE,...] [--out results.jsonl]
           scale    [--quick] [--out results.jsonl]
           scale-out [--quick] [--concurrency 10] [--lease-seconds 2-300 (default: the gateway's, 10)] [--out results.jsonl]
@@ -51,6 +54,8 @@ internal static class Commands
 
         Dictionary<string, string?> options;
         GoodputSettings? goodput = null;
+        IReadOnlyList<Shapes.GoodputShape>? shapes = null;
+        IReadOnlySet<int>? shapeSystems = null;
         OverheadSettings? overhead = null;
         ScaleOutSettings? scaleOut = null;
         HostileSettings? hostile = null;
@@ -60,6 +65,11 @@ internal static class Commands
             options = Options(args.Skip(1).ToArray());
             var quickRun = options.ContainsKey("--quick");
             goodput = args[0] == "goodput" ? GoodputSettingsFrom(options, quickRun) : null;
+            if (args[0] == "goodput-shapes")
+            {
+                shapes = options.GetValueOrDefault("--shapes") is { } names ? Shapes.GoodputShape.Named(names) : Shapes.GoodputShape.All;
+                shapeSystems = options.GetValueOrDefault("--systems") is { } systems ? SystemsFrom(systems) : null;
+            }
             overhead = args[0] == "overhead" ? OverheadSettingsFrom(options, quickRun) : null;
             scaleOut = args[0] == "scale-out" ? ScaleOutSettingsFrom(options, quickRun) : null;
             hostile = args[0] == "hostile" ? HostileSettingsFrom(options, quickRun) : null;
@@ -78,6 +88,10 @@ internal static class Commands
             case "goodput":
                 var results = await new GoodputBenchmark(goodput!, Console.Out).RunAsync();
                 jsonLines = [.. results.Select(r => r.ToJsonLine())];
+                break;
+            case "goodput-shapes":
+                var shaped = await new Shapes.ShapesBenchmark(shapes!, shapeSystems, Console.Out).RunAsync();
+                jsonLines = [.. shaped.SelectMany(s => s.Results.Select(r => $"{{\"shape\":\"{s.Shape.Name}\",\"idealBinding\":\"{s.Ideal.Binding}\",\"result\":{r.ToJsonLine()}}}"))];
                 break;
             case "overhead":
                 jsonLines = await new OverheadBenchmark(overhead!, Console.Out).RunAsync();
@@ -114,7 +128,7 @@ internal static class Commands
         var settings = new GoodputSettings { Workload = quick ? WorkloadSpec.Quick : WorkloadSpec.Full };
         if (options.GetValueOrDefault("--systems") is { } systems)
         {
-            settings = settings with { Systems = systems.Split(',').Select(s => Number("--systems", s, 1, 5)).ToHashSet() };
+            settings = settings with { Systems = SystemsFrom(systems) };
         }
 
         if (options.GetValueOrDefault("--burst-seconds") is { } burst)
@@ -156,6 +170,8 @@ internal static class Commands
 
         return settings;
     }
+
+    private static HashSet<int> SystemsFrom(string systems) => systems.Split(',').Select(s => Number("--systems", s, 1, 5)).ToHashSet();
 
     /// <summary>The scale-out settings the options ask for; throws <see cref="ArgumentException"/> naming a bad option and its value.</summary>
     internal static ScaleOutSettings ScaleOutSettingsFrom(Dictionary<string, string?> options, bool quick)

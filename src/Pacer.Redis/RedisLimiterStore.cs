@@ -585,7 +585,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
     {
         var change = update.Change;
         var levels = update.Levels;
-        var arguments = new List<RedisValue>(36)
+        var arguments = new List<RedisValue>(39)
         {
             Clock(),
             update.Policy.InputTokensPerMinute,
@@ -605,6 +605,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
             arguments.Add(Number(level.Margin));
             arguments.Add(Number(level.SmallBucketMargin));
             arguments.Add(Number(level.SmallBucketBelow));
+            arguments.Add(Number(level.Band));
         }
 
         arguments.Add(Micros(update.Cooldown));

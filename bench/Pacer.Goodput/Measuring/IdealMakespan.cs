@@ -72,14 +72,29 @@ internal sealed record IdealBreakdown(
     long TotalInputTokens,
     long TotalOutputTokens)
 {
-    /// <summary>Gets the ideal makespan: the binding limit's admission bound plus one mean service time, or the concurrency or longest-request bound if larger.</summary>
-    public TimeSpan Ideal => Max(Max(Admission + MeanServiceTime, Concurrency), LongestRequest);
+    /// <summary>
+    /// Gets the makespan of the workload replayed in its own order against the upstream's own buckets
+    /// (<see cref="BucketReplay"/>): the ideal where the closed form does not hold (output reserved from <c>max_tokens</c>
+    /// on arrival), and the tail it leaves out (the last requests' own service times); null when not replayed.
+    /// </summary>
+    public TimeSpan? Replayed { get; init; }
 
-    /// <summary>Gets which bound sets the ideal: requests, input_tokens, output_tokens, concurrency or longest_request.</summary>
+    /// <summary>
+    /// Gets the ideal makespan: the binding limit's admission bound plus one mean service time, or the concurrency or
+    /// longest-request bound if larger, or the replay when there is one and it takes longer.
+    /// </summary>
+    public TimeSpan Ideal => Max(ClosedForm, Replayed ?? TimeSpan.Zero);
+
+    /// <summary>Gets which bound sets the ideal: requests, input_tokens, output_tokens, concurrency, longest_request or replay.</summary>
     public string Binding
     {
         get
         {
+            if (Replayed is { } replayed && replayed > ClosedForm)
+            {
+                return "replay";
+            }
+
             var limits = Admission + MeanServiceTime;
             if (LongestRequest > limits && LongestRequest >= Concurrency)
             {
@@ -94,6 +109,8 @@ internal sealed record IdealBreakdown(
             return Admission == InputTokens ? "input_tokens" : Admission == OutputTokens ? "output_tokens" : "requests";
         }
     }
+
+    private TimeSpan ClosedForm => Max(Max(Admission + MeanServiceTime, Concurrency), LongestRequest);
 
     private TimeSpan Admission => Max(Max(Requests, InputTokens), OutputTokens);
 

@@ -14,6 +14,13 @@ internal static class MachineInfo
             $"Machine: {Environment.ProcessorCount} cores, {memory}, {RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}; {RuntimeInformation.FrameworkDescription}, server GC {GCSettings.IsServerGC}; started {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
     }
 
+    /// <summary>The load average over 1, 5 and 15 minutes, as <c>/proc/loadavg</c> gives it.</summary>
+    public static string LoadAverage()
+    {
+        const string Path = "/proc/loadavg";
+        return File.Exists(Path) ? "load average " + string.Join(' ', File.ReadAllText(Path).Split(' ').Take(3)) : "load average unknown";
+    }
+
     private static string MemoryTotal()
     {
         const string Path = "/proc/meminfo";

@@ -13,12 +13,21 @@ namespace Pacer.Goodput.Systems;
 /// </summary>
 internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter output)
 {
+    /// <summary>Gets the ideal of the last run, once <see cref="RunAsync"/> has computed it.</summary>
+    public IdealBreakdown? Ideal { get; private set; }
+
     public async Task<IReadOnlyList<GoodputResult>> RunAsync()
     {
         var items = WorkloadGenerator.Generate(settings.Workload);
         var demand = await DemandCalibration.MeasureAsync(items, settings.UnlimitedSimulatorOptions());
         var ideal = IdealMakespan.Compute(demand, settings.Limits, settings.Latency, settings.Workload.Callers);
+        ideal = ideal with
+        {
+            Replayed = BucketReplay.Makespan(demand, [.. items.Select(i => i.MaxTokens)], settings.Limits, settings.Latency, settings.Workload.Callers, settings.OutputAccounting == OutputAccounting.Reserve),
+        };
+
         Describe(items, ideal);
+        Ideal = ideal;
 
         var results = new List<GoodputResult>();
         foreach (var system in SystemCatalog.All.Where(s => settings.Systems.Contains(s.Number)))
@@ -177,7 +186,7 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
         output.WriteLine(string.Create(c, $"Upstream (simulator, per key): {l.RequestsPerMinute} RPM, {l.InputTokensPerMinute} input and {l.OutputTokensPerMinute} output tokens per minute, burst {l.BurstSeconds} s of refill, output accounting {settings.OutputAccounting}, remaining rounded to {settings.RemainingRounding}"));
         output.WriteLine(string.Create(c, $"Latency model: {settings.Latency.TimeToFirstToken.TotalMilliseconds} ms to first token, {settings.Latency.TokensPerSecond} tokens/s, jitter ±{settings.LatencyJitter:P0}; replies: mean {settings.MeanOutputTokens} tokens, {settings.MaxTokensRate:P0} run to max_tokens"));
         output.WriteLine(string.Create(c, $"Workload: {items.Count} requests from {settings.Workload.Callers} callers (seed {settings.Workload.Seed}); {ideal.TotalInputTokens} input tokens, {ideal.TotalOutputTokens} output tokens produced, {items.Sum(i => (long)i.MaxTokens)} max_tokens reserved in all"));
-        output.WriteLine(string.Create(c, $"Ideal makespan {Format.Seconds(ideal.Ideal)} ({ideal.Binding} binding): requests {Format.Seconds(ideal.Requests)}, input {Format.Seconds(ideal.InputTokens)}, output {Format.Seconds(ideal.OutputTokens)}, + mean service {Format.Seconds(ideal.MeanServiceTime)}; concurrency bound {Format.Seconds(ideal.Concurrency)}; longest request {Format.Seconds(ideal.LongestRequest)}"));
+        output.WriteLine(string.Create(c, $"Ideal makespan {Format.Seconds(ideal.Ideal)} ({ideal.Binding} binding): requests {Format.Seconds(ideal.Requests)}, input {Format.Seconds(ideal.InputTokens)}, output {Format.Seconds(ideal.OutputTokens)}, + mean service {Format.Seconds(ideal.MeanServiceTime)}; concurrency bound {Format.Seconds(ideal.Concurrency)}; longest request {Format.Seconds(ideal.LongestRequest)}{(ideal.Replayed is { } replayed ? "; replayed in order against the upstream's buckets " + Format.Seconds(replayed) : "")}"));
         output.WriteLine();
     }
 }

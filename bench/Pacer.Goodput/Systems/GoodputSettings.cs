@@ -34,6 +34,15 @@ internal sealed record GoodputSettings
 
     public int SimulatorSeed { get; init; } = 1;
 
+    /// <summary>Gets <c>MaxRequestsPerMinute</c> of systems 4 and 5: the top of the seed's range by default.</summary>
+    public int PacerRequestsPerMinute { get; init; } = 1000;
+
+    /// <summary>Gets <c>MaxConcurrentRequests</c> of systems 3 to 5: the top of the seed's range by default.</summary>
+    public int PacerConcurrency { get; init; } = 50;
+
+    /// <summary>Gets a value indicating whether systems 3 to 5 run with <c>PACER_EXTENDED_RANGES=true</c>.</summary>
+    public bool ExtendedRanges { get; init; }
+
     /// <summary>The simulator as the systems meet it: the limits, the latency model, the reply lengths.</summary>
     public SimulatorOptions SimulatorOptions() => new()
     {

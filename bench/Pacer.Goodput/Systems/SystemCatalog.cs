@@ -26,8 +26,9 @@ internal static class SystemCatalog
         return new PacerOptions
         {
             LearnLimits = false,
+            ExtendedRanges = settings.ExtendedRanges,
             MaxRequestsPerMinute = settings.Limits.RequestsPerMinute,
-            MaxConcurrentRequests = 50,
+            MaxConcurrentRequests = settings.PacerConcurrency,
             InputTokensPerMinute = settings.Limits.InputTokensPerMinute,
             OutputTokensPerMinute = settings.Limits.OutputTokensPerMinute,
             TokenBurstSeconds = Math.Clamp((int)Math.Round(settings.Limits.BurstSeconds), 1, 60),
@@ -35,13 +36,18 @@ internal static class SystemCatalog
     }
 
     /// <summary>The settings of systems 4 and 5: no upstream limit given; the most the seed's ranges allow, the rest learned.</summary>
-    public static PacerOptions LearningOptions(GoodputSettings settings) => new()
+    public static PacerOptions LearningOptions(GoodputSettings settings)
     {
-        LearnLimits = true,
-        OutputReservation = settings.OutputReservation ?? PacerDefaults.OutputReservation,
-        MaxRequestsPerMinute = 1000,
-        MaxConcurrentRequests = 50,
-    };
+        ArgumentNullException.ThrowIfNull(settings);
+        return new()
+        {
+            LearnLimits = true,
+            ExtendedRanges = settings.ExtendedRanges,
+            OutputReservation = settings.OutputReservation ?? PacerDefaults.OutputReservation,
+            MaxRequestsPerMinute = settings.PacerRequestsPerMinute,
+            MaxConcurrentRequests = settings.PacerConcurrency,
+        };
+    }
 
     /// <summary>The SDK timeout Pacer's documentation asks for: it must cover the queue wait (docs/ENGINE.md).</summary>
     private static readonly TimeSpan PacedSdkTimeout = TimeSpan.FromMinutes(10);
@@ -76,6 +82,22 @@ internal static class SystemCatalog
         return SdkSender.Create(upstream, key, PacerHttpClient.Create(probe.Limiter, innerHandler: Tagged()), maxRetries: 0, owned: probe, timeout: PacedSdkTimeout);
     }
 
+    /// <summary>
+    /// A few model listings through the freshly started gateway, so that its first Messages requests do not pay for its
+    /// start (the runtime compiling its proxy path) inside the measured makespan. The simulator counts no listing
+    /// against a rate limit; each is one request in the gateway's own 60-second window.
+    /// </summary>
+    private static async Task WarmUpAsync(Uri gateway, string key)
+    {
+        using var client = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Add("x-api-key", key);
+        client.DefaultRequestHeaders.Add("anthropic-version", "2023-06-01");
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await client.GetAsync(new Uri("v1/models", UriKind.Relative));
+        }
+    }
+
     private static async Task<IRequestSender> GatewayAsync(Uri upstream, string key, GoodputSettings settings)
     {
         var options = LearningOptions(settings);
@@ -84,6 +106,7 @@ internal static class SystemCatalog
             ["ANTHROPIC_RATE_LIMIT_PER_MINUTE"] = options.MaxRequestsPerMinute.ToString(CultureInfo.InvariantCulture),
             ["ANTHROPIC_CONCURRENT_REQUESTS"] = options.MaxConcurrentRequests.ToString(CultureInfo.InvariantCulture),
             ["PACER_LEARN_LIMITS"] = "true",
+            ["PACER_EXTENDED_RANGES"] = settings.ExtendedRanges ? "true" : "false",
         };
         if (settings.OutputReservation is { } reservation)
         {
@@ -91,6 +114,7 @@ internal static class SystemCatalog
         }
 
         var gateway = await GatewayProcess.StartAsync(upstream, environment);
+        await WarmUpAsync(gateway.Address, key);
         return SdkSender.Create(gateway.Address, key, new HttpClient(Tagged()), maxRetries: 0, owned: gateway, timeout: PacedSdkTimeout);
     }
 }

@@ -17,13 +17,20 @@ redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - MINUTE)
 local inwin = redis.call('ZCARD', KEYS[2])
 local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '')
 
-local function rateWait()
+-- The operator's burst, widened to the requests the upstream's bucket has been shown to hold (RequestPacer.BurstFor).
+local function pacedBurst(h)
+  local c = get(h, 'rc')
+  if learn and get(h, 'rl') > 0 and c >= burst + 1 then return math.min(rpm, math.floor(c)) end
+  return burst
+end
+
+local function rateWait(b)
   local wait = 0
   if inwin >= rpm then
     local entry = redis.call('ZRANGE', KEYS[2], inwin - rpm, inwin - rpm, 'WITHSCORES')
     wait = tonumber(entry[2]) + MINUTE - now
   end
-  if tat then wait = math.max(wait, tat - (burst - 1) * interval - now) end
+  if tat then wait = math.max(wait, tat - (b - 1) * interval - now) end
   return math.max(0, math.ceil(wait))
 end
 
@@ -60,7 +67,7 @@ for c = 1, n do
         if ticks > 0 then blockers = blockers + bit; wait = math.max(wait, ticks) end
       end
       if inflight >= maxc then blockers = blockers + 1 end
-      sharedWait = rateWait()
+      sharedWait = rateWait(pacedBurst(h))
       check(sharedWait, 2)
       local cd = get(h, 'cd')
       if cd > now then check(math.ceil(cd - now), 4) end

@@ -3,8 +3,8 @@
 -- ARGV: 1 now override, 2 input tpm, 3 output tpm, 4 bucket ttl (s),
 -- 5..13 deltas: requests debt, requests unconfirmed, input debt, input unconfirmed, output debt, output unconfirmed,
 -- operator input, operator output, output refund within room (0/1),
--- 14..31 levels, 6 each for requests, input, output: limit, remaining, shown capacity, margin, small margin, small below,
--- 32 cooldown (us), 33 reserves max_tokens (0/1), 34 lease member to free ('' for none), 35 channel, 36 owner.
+-- 14..34 levels, 7 each for requests, input, output: limit, remaining, shown capacity, margin, small margin, small below,
+-- band, 35 cooldown (us), 36 reserves max_tokens (0/1), 37 lease member to free ('' for none), 38 channel, 39 owner.
 -- Returns 1 when a lease was freed.
 local itpm, otpm, bucketTtl = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local h = load(KEYS[1])
@@ -30,25 +30,32 @@ if otpm > 0 then h['nod'] = math.max(0, get(h, 'nod') + tonumber(ARGV[12])) end
 local function learnLevel(p, a)
   local limit = tonumber(ARGV[a])
   if limit <= 0 then return end
-  local remaining, shown, margin, smallMargin, smallBelow =
-    tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
+  local remaining, shown, margin, smallMargin, smallBelow, band =
+    tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
+  local counted = band > 0 and get(h, p .. 'l') == limit
   if shown >= 0 then
     if limit == get(h, p .. 'l') then h[p .. 'c'] = math.max(get(h, p .. 'c'), shown) else h[p .. 'c'] = shown end
   end
   local c = get(h, p .. 'c')
   if c > 0 and c < smallBelow then margin = smallMargin end
   h[p .. 'l'] = limit
-  h[p .. 'd'] = math.max(0, size(h, p) - math.max(0, remaining - margin) + get(h, p .. 'u'))
+  local debt = size(h, p) - math.max(0, remaining - margin) + get(h, p .. 'u')
+  local own = get(h, p .. 'd')
+  if counted and own <= debt and own >= size(h, p) - math.min(size(h, p), remaining + band) + get(h, p .. 'u') then
+    -- The own count stands where the rounded header cannot tell it wrong (LearnedBudget.Learn).
+    debt = own
+  end
+  h[p .. 'd'] = math.max(0, debt)
   h[p .. 's'] = now
   h[p .. 'x'] = 0
 end
 
 learnLevel('r', 14)
-learnLevel('i', 20)
-learnLevel('o', 26)
-local cooldown = tonumber(ARGV[32])
+learnLevel('i', 21)
+learnLevel('o', 28)
+local cooldown = tonumber(ARGV[35])
 if cooldown > 0 then h['cd'] = math.max(get(h, 'cd'), now + cooldown) end
-if ARGV[33] == '1' then
+if ARGV[36] == '1' then
   h['rmt'] = 1
   redis.call('SADD', KEYS[4], KEYS[1])
 end
@@ -56,8 +63,8 @@ save(h, bucketTtl)
 redis.call('SADD', KEYS[3], KEYS[1])
 
 local freed = 0
-if ARGV[34] ~= '' then
-  freed = redis.call('ZREM', KEYS[2], ARGV[34])
-  if freed == 1 then redis.call('PUBLISH', ARGV[35], ARGV[36]) end
+if ARGV[37] ~= '' then
+  freed = redis.call('ZREM', KEYS[2], ARGV[37])
+  if freed == 1 then redis.call('PUBLISH', ARGV[38], ARGV[39]) end
 end
 return freed

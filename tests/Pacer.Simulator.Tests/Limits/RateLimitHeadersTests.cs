@@ -55,6 +55,24 @@ public sealed class RateLimitHeadersTests
         headers["anthropic-ratelimit-tokens-remaining"].ToString().ShouldBe("1000");
     }
 
+    [Theory]
+    [InlineData(667, "1000")] // full: 20,000 a minute over 2 s holds 667 tokens, shown as a thousand
+    [InlineData(499, "0")] // three quarters of it already reads empty
+    [InlineData(0, "0")]
+    public void Write_BucketSmallerThanTheRounding_SaysAlmostNothing(long remaining, string shown)
+    {
+        // The goodput benchmark's tiny output bucket: the limit (20,000) is above the rounding, so it rounds, and the
+        // bucket (2 s of refill) never holds even one step.
+        var reading = new LimitReading(new BucketReading(1000, 33, Now), new BucketReading(400_000, 13_333, Now), new BucketReading(20_000, remaining, Now.AddSeconds(2)));
+        var headers = new HeaderDictionary();
+
+        RateLimitHeaders.Write(headers, reading, 1000);
+
+        headers["anthropic-ratelimit-output-tokens-limit"].ToString().ShouldBe("20000");
+        headers["anthropic-ratelimit-output-tokens-remaining"].ToString().ShouldBe(shown);
+        headers["anthropic-ratelimit-output-tokens-reset"].ToString().ShouldBe("2025-02-24T22:25:17Z");
+    }
+
     [Fact]
     public void FormatReset_WholeSecond_StaysAsIs() =>
         RateLimitHeaders.FormatReset(Now).ShouldBe("2025-02-24T22:25:15Z");

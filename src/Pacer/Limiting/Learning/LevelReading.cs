@@ -13,6 +13,10 @@ internal static class LevelReading
     /// rounded figure serves as it is. The input margin widens from half the step to the whole step on a bucket
     /// holding fewer than <see cref="RemainingRounding.SmallBucketSteps"/> steps: there the rounding's worst case leaves
     /// no room for the local count's other errors, and each 429 costs a large share of the bucket's refill time.
+    /// Reserved on arrival, the output is also learned within a band of half the step: the store keeps its own count of
+    /// what it reserved and what came back, and moves it only as far as the rounded header proves it wrong. Its count is
+    /// exact but for the refunds the server's full bucket could not take back, which <c>LearnedBudget.RefundRoom</c>
+    /// already bounds; the low end of the rounding alone left up to 500 tokens of a few-second bucket unused.
     /// </summary>
     public static LearnedLevels Of(in RateLimitObservation observation, bool outputReservedOnArrival)
     {
@@ -35,7 +39,8 @@ internal static class LevelReading
                     output.Limit,
                     output.Remaining,
                     ShownCapacity(output, RemainingRounding.Margin(output.Limit)),
-                    outputReservedOnArrival ? RemainingRounding.Margin(output.Limit) : 0)
+                    outputReservedOnArrival ? RemainingRounding.Margin(output.Limit) : 0,
+                    Band: outputReservedOnArrival ? RemainingRounding.Margin(output.Limit) : 0)
                 : default);
     }
 

@@ -93,7 +93,9 @@ public readonly record struct LearnedLevels(LearnedLevel Requests, LearnedLevel 
 /// What a response showed of one learned budget. The store raises the budget's capacity to <paramref name="ShownCapacity"/>
 /// (or starts again from it when the limit changed), then sets its level to <paramref name="Remaining"/> less a margin
 /// less what requests unknown to the server hold: the margin is <paramref name="SmallBucketMargin"/> while the capacity
-/// is known and below <paramref name="SmallBucketBelow"/>, else <paramref name="Margin"/>.
+/// is known and below <paramref name="SmallBucketBelow"/>, else <paramref name="Margin"/>. With a <paramref name="Band"/>,
+/// under the same limit as before, the store keeps its own count instead where it lies between that level and
+/// <paramref name="Remaining"/> + <paramref name="Band"/> (what the rounded header allows); outside, the header's level stands.
 /// </summary>
 /// <param name="Limit">The server's limit per minute; 0 when the response did not show this budget.</param>
 /// <param name="Remaining">The server's remaining.</param>
@@ -101,7 +103,8 @@ public readonly record struct LearnedLevels(LearnedLevel Requests, LearnedLevel 
 /// <param name="Margin">How far the true remaining may lie below the header.</param>
 /// <param name="SmallBucketMargin">The margin on a bucket smaller than <paramref name="SmallBucketBelow"/>.</param>
 /// <param name="SmallBucketBelow">The capacity below which a bucket is small; 0 for never.</param>
-public readonly record struct LearnedLevel(long Limit, double Remaining, double ShownCapacity, double Margin, double SmallBucketMargin = 0, double SmallBucketBelow = 0)
+/// <param name="Band">How far the true remaining may lie above the header, when the store's own count is to be kept within it; 0 for never.</param>
+public readonly record struct LearnedLevel(long Limit, double Remaining, double ShownCapacity, double Margin, double SmallBucketMargin = 0, double SmallBucketBelow = 0, double Band = 0)
 {
     /// <summary>Gets a value indicating whether the response showed this budget.</summary>
     public bool IsKnown => Limit > 0;

@@ -243,7 +243,8 @@ public sealed class InMemoryLimiterStore : ILimiterStore
             blockers |= AdmissionBlockers.Concurrency;
         }
 
-        var sharedWait = _pacer.TicksUntilAdmissible(policy.MaxRequestsPerMinute, policy.Burst, now);
+        var burst = policy.LearnLimits && state.Requests.IsKnown ? RequestPacer.BurstFor(policy.MaxRequestsPerMinute, policy.Burst, state.Requests.Capacity) : policy.Burst;
+        var sharedWait = _pacer.TicksUntilAdmissible(policy.MaxRequestsPerMinute, burst, now);
         Check(sharedWait, AdmissionBlockers.RequestRate, ref blockers, ref wait);
         if (state.CooldownUntil > now)
         {

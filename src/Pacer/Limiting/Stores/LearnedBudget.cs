@@ -85,8 +85,16 @@ internal struct LearnedBudget
         }
 
         var margin = Capacity > 0 && Capacity < level.SmallBucketBelow ? level.SmallBucketMargin : level.Margin;
+        var counted = level.Band > 0 && Limit == level.Limit;
         Limit = level.Limit;
-        Bucket.Reset(Size - Math.Max(0, level.Remaining - margin) + Unconfirmed, now);
+        var debt = Size - Math.Max(0, level.Remaining - margin) + Unconfirmed;
+        if (counted && Bucket.Debt <= debt && Bucket.Debt >= Size - Math.Min(Size, level.Remaining + level.Band) + Unconfirmed)
+        {
+            // The own count stands where the rounded header cannot tell it wrong.
+            debt = Bucket.Debt;
+        }
+
+        Bucket.Reset(debt, now);
         SpentSinceLearn = 0;
     }
 

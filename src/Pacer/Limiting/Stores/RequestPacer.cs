@@ -27,6 +27,16 @@ internal sealed class RequestPacer
     private int _perMinute;
     private long _interval;
 
+    /// <summary>
+    /// Gets the burst the pacing allows: the operator's <paramref name="burst"/>, or, when learning and the upstream's
+    /// responses have shown that its requests bucket holds more (<paramref name="upstreamCapacity"/>, the least capacity
+    /// they prove; for a bucket that holds a whole minute, the whole limit), that many, never above
+    /// <paramref name="perMinute"/>. Pacing below what the upstream itself lets go at once would make Pacer the
+    /// bottleneck; the sliding window still holds the operator's <paramref name="perMinute"/> in every 60 seconds.
+    /// </summary>
+    public static int BurstFor(int perMinute, int burst, double upstreamCapacity) =>
+        upstreamCapacity >= burst + 1 ? (int)Math.Min(perMinute, Math.Floor(upstreamCapacity)) : burst;
+
     /// <summary>Gets the ticks until one more admission is allowed at <paramref name="now"/>; 0 when it is allowed now.</summary>
     public long TicksUntilAdmissible(int perMinute, int burst, long now)
     {

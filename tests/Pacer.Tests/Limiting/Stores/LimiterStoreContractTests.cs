@@ -334,6 +334,47 @@ public abstract class LimiterStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AdmitAsync_UpstreamShowsAWholeMinutesBucket_BurstsToThePolicysMinuteAndTheWindowHoldsIt()
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        var policy = new PacerOptions { MaxRequestsPerMinute = 10, Burst = 2, MaxConcurrentRequests = 50 };
+        await LearnAsync(store, policy, bucket, new LearnedLevels(Level(600, 600, shownCapacity: 600), default, default));
+
+        var decisions = await AdmitAllAsync(store, policy, [.. Enumerable.Range(0, 11).Select(_ => Candidate(bucket))]);
+
+        decisions.Take(10).ShouldAllBe(d => d.Admitted, "the upstream lets 600 go at once: the policy's 10 a minute go back to back");
+        decisions[10].ShouldBe(Waits(TimeSpan.FromSeconds(60), AdmissionBlockers.RequestRate, TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public async Task AdmitAsync_UpstreamShowsASmallerBucket_BurstsNoFurtherThanIt()
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        var policy = new PacerOptions { MaxRequestsPerMinute = 60, Burst = 2, MaxConcurrentRequests = 50 };
+        await LearnAsync(store, policy, bucket, new LearnedLevels(Level(600, 600, shownCapacity: 5), default, default));
+
+        var decisions = await AdmitAllAsync(store, policy, [.. Enumerable.Range(0, 6).Select(_ => Candidate(bucket))]);
+
+        decisions.Take(5).ShouldAllBe(d => d.Admitted);
+        decisions[5].ShouldBe(Waits(TimeSpan.FromSeconds(1), AdmissionBlockers.RequestRate | AdmissionBlockers.UpstreamRequests, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public async Task AdmitAsync_LearnLimitsOff_KeepsTheOperatorsBurstWhateverTheUpstreamShowed()
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        var policy = new PacerOptions { MaxRequestsPerMinute = 60, Burst = 2, MaxConcurrentRequests = 50, LearnLimits = false };
+        await LearnAsync(store, policy, bucket, new LearnedLevels(Level(600, 600, shownCapacity: 600), default, default));
+
+        var decisions = await AdmitAllAsync(store, policy, Candidate(bucket), Candidate(bucket), Candidate(bucket));
+
+        decisions.ShouldBe([Admitted(), Admitted(), Waits(TimeSpan.FromSeconds(1), AdmissionBlockers.RequestRate, TimeSpan.FromSeconds(1))]);
+    }
+
+    [Fact]
     public async Task AdmitAsync_SeveralLearnedBudgetsShort_WaitsForTheLongest()
     {
         var store = Open();
@@ -400,6 +441,44 @@ public abstract class LimiterStoreContractTests : IAsyncLifetime
         Time.Advance(TimeSpan.FromSeconds(30));
         (await BucketAsync(store, Roomy, bucket))!.InputTokens.Remaining.ShouldBe(20_000, "the bucket refills no higher than the capacity shown");
         (await LookAsync(store, Roomy, Candidate(bucket, input: 20_001))).ShouldBe(Admitted(), "a request above the capacity but within the limit takes a full bucket into debt");
+    }
+
+    [Fact]
+    public async Task UpdateAsync_LevelWithABand_KeepsTheOwnCountWhereTheHeaderAllowsItElseTakesItsLowEnd()
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        static LearnedLevels Output(double remaining) => new(default, default, new LearnedLevel(6000, remaining, 3000, 500, Band: 500));
+        await LearnAsync(store, Roomy, bucket, Output(2000));
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(1500, "the first word is taken at the low end");
+
+        // One second later the own count has refilled to 1,600: a header of 2,000 (1,500 to 2,499) leaves it there.
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await LearnAsync(store, Roomy, bucket, Output(2000));
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(1600);
+
+        // A header that contradicts the own count is taken at its low end, as without a band: 0 (below 500) sets 0,
+        // then 1,000 (500 to 1,499) sets 500, and 3,000 (at least 2,500) sets 2,500.
+        await LearnAsync(store, Roomy, bucket, Output(0));
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(0);
+        await LearnAsync(store, Roomy, bucket, Output(1000));
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(500);
+        await LearnAsync(store, Roomy, bucket, Output(3000));
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(2500);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_LevelWithoutABand_TakesTheHeadersLowEndEveryTime()
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        static LearnedLevels Output(double remaining) => new(default, default, new LearnedLevel(6000, remaining, 3000, 500));
+        await LearnAsync(store, Roomy, bucket, Output(2000));
+        Time.Advance(TimeSpan.FromSeconds(1));
+
+        await LearnAsync(store, Roomy, bucket, Output(2000));
+
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(1500);
     }
 
     [Fact]
