@@ -6,7 +6,7 @@ namespace Pacer.Limiting;
 /// </summary>
 internal sealed class LimiterPermit : Permit
 {
-    private Limiter? _owner;
+    private LimiterEngine? _owner;
 
     public BucketKey Bucket { get; private set; }
 
@@ -42,14 +42,14 @@ internal sealed class LimiterPermit : Permit
     /// <summary>Gets a value indicating whether the permit is live (admitted and not yet disposed).</summary>
     public bool IsLive => Volatile.Read(ref _owner) is not null;
 
-    /// <summary>Gets a value indicating whether the permit is live and was admitted by <paramref name="limiter"/>.</summary>
-    public bool IsHeldFrom(Limiter limiter) => ReferenceEquals(Volatile.Read(ref _owner), limiter);
+    /// <summary>Gets a value indicating whether the permit is live and was admitted by <paramref name="engine"/>.</summary>
+    public bool IsHeldFrom(LimiterEngine engine) => ReferenceEquals(Volatile.Read(ref _owner), engine);
 
     private RequestCost ReservedCost { get; set; }
 
     private long QueueTicks { get; set; }
 
-    public void Activate(Limiter owner, BucketKey bucket, long leaseId, RequestCost cost, long admittedAt, long queueTicks)
+    public void Activate(LimiterEngine owner, BucketKey bucket, long leaseId, RequestCost cost, long admittedAt, long queueTicks)
     {
         LeaseId = leaseId;
         Bucket = bucket;

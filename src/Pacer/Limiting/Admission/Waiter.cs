@@ -7,7 +7,7 @@ internal sealed class Waiter : IValueTaskSource<Permit>
 {
     private ManualResetValueTaskSourceCore<Permit> _core = new() { RunContinuationsAsynchronously = true };
 
-    public Waiter(Limiter owner, BucketKey bucket, string model, int askedOutputHold, RequestCost cost, long leaseId, long enqueuedAt, long expiresAt)
+    public Waiter(LimiterEngine owner, BucketKey bucket, string model, int askedOutputHold, RequestCost cost, long leaseId, long enqueuedAt, long expiresAt)
     {
         LeaseId = leaseId;
         Owner = owner;
@@ -19,7 +19,7 @@ internal sealed class Waiter : IValueTaskSource<Permit>
         ExpiresAt = expiresAt;
     }
 
-    public Limiter Owner { get; }
+    public LimiterEngine Owner { get; }
 
     public BucketKey Bucket { get; }
 

@@ -14,7 +14,7 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     // Past this many (key, model class) states, idle ones are forgotten so unknown model names cannot grow memory.
     private const int SweepThreshold = 4096;
 
-    private readonly Lock _gate = new();
+    private readonly Lock _gate;
     private readonly TimeProvider _time;
     private readonly double _ticksPerTimestamp;
     private readonly RequestPacer _pacer = new();
@@ -30,13 +30,28 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     /// <param name="timeProvider">The store's clock; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="leaseTimeToLive">How long a lease lives unless renewed; null (the default) when leases end only when released, as they can in one process.</param>
     public InMemoryLimiterStore(TimeProvider? timeProvider = null, TimeSpan? leaseTimeToLive = null)
+        : this(timeProvider ?? TimeProvider.System, leaseTimeToLive, new Lock())
+    {
+    }
+
+    /// <summary>
+    /// Creates the store of one limiter's own, on that limiter's lock (<paramref name="gate"/>): the limiter calls it
+    /// under its lock, where taking the lock again costs no atomic operation. Leases never expire.
+    /// </summary>
+    internal InMemoryLimiterStore(TimeProvider timeProvider, Lock gate)
+        : this(timeProvider, leaseTimeToLive: null, gate)
+    {
+    }
+
+    private InMemoryLimiterStore(TimeProvider timeProvider, TimeSpan? leaseTimeToLive, Lock gate)
     {
         if (leaseTimeToLive is { } ttl)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero, nameof(leaseTimeToLive));
         }
 
-        _time = timeProvider ?? TimeProvider.System;
+        _gate = gate;
+        _time = timeProvider;
         _ticksPerTimestamp = _time.TimestampFrequency == TimeSpan.TicksPerSecond ? 0 : (double)TimeSpan.TicksPerSecond / _time.TimestampFrequency;
         LeaseTimeToLive = leaseTimeToLive;
         _leases = new LeaseTable(leaseTimeToLive?.Ticks ?? 0);
@@ -64,11 +79,7 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     public ValueTask AdmitAsync(AdmissionBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        lock (_gate)
-        {
-            Admit(batch, Now());
-        }
-
+        Admit(batch);
         return ValueTask.CompletedTask;
     }
 
@@ -76,7 +87,28 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     public ValueTask UpdateAsync(BucketUpdate update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update.Policy);
-        bool freed;
+
+        // Waiters of this store's other limiters look again; the limiter that released wakes its own.
+        if (Update(update))
+        {
+            CapacityFreed?.Invoke(this, EventArgs.Empty);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Decides the candidates of <paramref name="batch"/> (see <see cref="AdmitAsync"/>), here and now.</summary>
+    internal void Admit(AdmissionBatch batch)
+    {
+        lock (_gate)
+        {
+            Admit(batch, Now());
+        }
+    }
+
+    /// <summary>Applies an update (see <see cref="UpdateAsync"/>) here and now; returns whether it freed a lease, without raising <see cref="CapacityFreed"/>.</summary>
+    internal bool Update(in BucketUpdate update)
+    {
         lock (_gate)
         {
             var now = Now();
@@ -92,16 +124,8 @@ public sealed class InMemoryLimiterStore : ILimiterStore
             }
 
             state.ReservesMaxTokens |= update.ReservesMaxTokens;
-            freed = update.FreeLease != 0 && _leases.Free(update.LeaseOwner ?? string.Empty, update.FreeLease);
+            return update.FreeLease != 0 && _leases.Free(update.LeaseOwner ?? string.Empty, update.FreeLease);
         }
-
-        // Waiters of this store's other limiters look again; the limiter that released wakes its own.
-        if (freed)
-        {
-            CapacityFreed?.Invoke(this, EventArgs.Empty);
-        }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />

@@ -1,0 +1,680 @@
+using Microsoft.Extensions.Logging;
+using Pacer.Configuration;
+
+namespace Pacer.Limiting;
+
+/// <summary>
+/// The limiter's state and rules behind the public <see cref="Limiter"/>: the policy, the fair queue and its admission
+/// pump, the pooled permits, the permits the server has not yet counted, what was learned of the upstream's output
+/// accounting, and the lease renewal. The numbers live in an <see cref="ILimiterStore"/>. One lock guards the engine.
+/// A store of the engine's own (the default) shares that lock and answers at once, so an uncontended admission, release
+/// or completion takes the lock once and calls that store inside it; any other store is called outside the lock.
+/// Thread-safe.
+/// </summary>
+internal sealed partial class LimiterEngine : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly ILimiterStore _store;
+
+    // The store of this engine's own, on the engine's lock: called under the lock. Null when the store was given.
+    private readonly InMemoryLimiterStore? _own;
+    private readonly AdmissionPump _pump;
+    private readonly FairQueue _queue;
+    private readonly PermitPool _pool = new();
+    private readonly OutputAccountingLearner _accounting = new();
+    private readonly UncountedPermits _uncounted = new();
+    private readonly LeaseRenewal? _renewal;
+    private readonly Action<LimiterPermit> _confirm;
+    private readonly ILogger? _logger;
+    private readonly double _ticksPerTimestamp;
+    private PacerOptions _options;
+    private BudgetChange _confirmed;
+    private long _lastLeaseId;
+    private int _held;
+    private bool _disposed;
+
+    /// <summary>Creates an engine under a validated policy; with no <paramref name="store"/>, on a store of its own.</summary>
+    public LimiterEngine(
+        PacerOptions options,
+        TimeProvider timeProvider,
+        ILimiterStore? store,
+        ModelClassMap modelClasses,
+        InputTokenEstimator estimator,
+        OutputTokenEstimator outputEstimator,
+        ILogger? logger)
+    {
+        _logger = logger;
+        _options = options;
+        TimeProvider = timeProvider;
+        InstanceId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        if (store is null)
+        {
+            _own = new InMemoryLimiterStore(TimeProvider, _gate);
+        }
+
+        _store = store ?? _own!;
+        _confirm = permit => _confirmed += Accounting.Confirm(permit.Held, permit.Counted);
+        ModelClasses = modelClasses;
+        Estimator = estimator;
+        OutputEstimator = outputEstimator;
+
+        // A multiplication, not a division, on every admission and release; exact for timestamps below 2^53.
+        _ticksPerTimestamp = TimeProvider.TimestampFrequency == TimeSpan.TicksPerSecond ? 0 : (double)TimeSpan.TicksPerSecond / TimeProvider.TimestampFrequency;
+        _pump = new AdmissionPump(this, _gate, _store, TimeProvider);
+        _queue = _pump.Queue;
+        if (_store.LeaseTimeToLive is { } ttl)
+        {
+            _renewal = new LeaseRenewal(_store, InstanceId, ttl, TimeProvider, _gate, logger);
+        }
+
+        if (_own is null)
+        {
+            _store.CapacityFreed += OnCapacityFreed;
+        }
+    }
+
+    public PacerOptions Options => Volatile.Read(ref _options);
+
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Gets the engine's id in its store: the owner of its concurrency leases (random, not secret).</summary>
+    public string InstanceId { get; }
+
+    public PacerTotals Totals { get; } = new();
+
+    public ModelClassMap ModelClasses { get; }
+
+    public InputTokenEstimator Estimator { get; }
+
+    public OutputTokenEstimator OutputEstimator { get; }
+
+    public int Queued => _queue.Count;
+
+    public int QueuedOf(RequestPriority priority) => _queue.CountOf(priority);
+
+    public BucketKey BucketOf(string upstreamKey, string model) => new(upstreamKey, ModelClasses.ClassOf(model));
+
+    public ValueTask<Permit> AcquireAsync(AcquireRequest request, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<Permit>(cancellationToken);
+        }
+
+        var bucket = BucketOf(request.UpstreamKey, request.Model);
+        Waiter? waiter = null;
+        var alone = default(Alone);
+        var askStore = false;
+        lock (_gate)
+        {
+            var now = Now();
+            var policy = _options;
+            if (_disposed)
+            {
+                return Refuse(Rejections.ShuttingDown());
+            }
+
+            if (request.Deadline is { } deadline && deadline < TimeProvider.GetUtcNow())
+            {
+                return Refuse(Rejections.DeadlinePassed());
+            }
+
+            var candidate = new AdmissionCandidate(bucket, ++_lastLeaseId, CostOf(request, bucket, policy));
+            if (_pump.TryHold())
+            {
+                // Nobody waits: ask the store for this request alone; a store of the engine's own answers here and now.
+                _pump.Batch.Policy = policy;
+                _pump.Batch.Add(candidate);
+                askStore = _own is null;
+                if (!askStore)
+                {
+                    _own!.Admit(_pump.Batch);
+                    alone = Conclude(candidate, _pump.Batch.Decision(0), request, now, cancellationToken);
+                }
+            }
+            else
+            {
+                // Others wait or a pass runs: queue behind them; the pass decides.
+                if (_queue.Count >= policy.MaxQueueLength)
+                {
+                    return Refuse(Rejections.QueueFull(_queue.Count, default, policy));
+                }
+
+                var expiresAt = ExpiryOf(request, policy, now);
+                if (expiresAt <= now)
+                {
+                    return Refuse(Rejections.TooLate(default, passed: false));
+                }
+
+                waiter = Enqueue(request, candidate, now, expiresAt, cancellationToken);
+            }
+        }
+
+        if (waiter is not null)
+        {
+            _pump.Kick(released: false);
+            return waiter.Task;
+        }
+
+        if (!askStore)
+        {
+            return Finish(alone);
+        }
+
+        var decided = _store.AdmitAsync(_pump.Batch, CancellationToken.None);
+        return decided.IsCompletedSuccessfully
+            ? FinishArrival(request, cancellationToken)
+            : FinishArrivalAsync(decided, request, cancellationToken);
+    }
+
+    public bool TryAcquire(AcquireRequest request, out Permit? permit)
+    {
+        var bucket = BucketOf(request.UpstreamKey, request.Model);
+        AdmissionCandidate candidate;
+        var alone = default(Alone);
+        lock (_gate)
+        {
+            if (_disposed || !_pump.TryHold())
+            {
+                permit = null;
+                return false;
+            }
+
+            candidate = new AdmissionCandidate(bucket, ++_lastLeaseId, CostOf(request, bucket, _options));
+            _pump.Batch.Policy = _options;
+            _pump.Batch.Add(candidate);
+            if (_own is not null)
+            {
+                _own.Admit(_pump.Batch);
+                alone = Conclude(candidate, _pump.Batch.Decision(0), queueable: null, Now(), CancellationToken.None);
+            }
+        }
+
+        if (_own is null)
+        {
+            // A given store is asked outside the lock.
+            var decision = DecideHeld();
+            lock (_gate)
+            {
+                alone = Conclude(candidate, decision, queueable: null, Now(), CancellationToken.None);
+            }
+        }
+
+        if (alone.Run)
+        {
+            _pump.Run();
+        }
+
+        permit = alone.Permit;
+        return permit is not null;
+    }
+
+    public bool WouldAdmit(AcquireRequest request)
+    {
+        var bucket = BucketOf(request.UpstreamKey, request.Model);
+        var decision = default(AdmissionDecision);
+        var run = false;
+        lock (_gate)
+        {
+            if (_disposed || !_pump.TryHold())
+            {
+                return false;
+            }
+
+            _pump.Batch.Policy = _options;
+            _pump.Batch.LookOnly = true;
+            _pump.Batch.Add(new AdmissionCandidate(bucket, 0, CostOf(request, bucket, _options)));
+            if (_own is not null)
+            {
+                _own.Admit(_pump.Batch);
+                decision = _pump.Batch.Decision(0);
+                run = _pump.Release(Now());
+            }
+        }
+
+        if (_own is null)
+        {
+            decision = DecideHeld();
+            lock (_gate)
+            {
+                run = _pump.Release(Now());
+            }
+        }
+
+        if (run)
+        {
+            _pump.Run();
+        }
+
+        return decision.Admitted;
+    }
+
+    /// <summary>Swaps a policy already validated: what auto learned is forgotten when the reservation is chosen again.</summary>
+    public void Swap(PacerOptions options)
+    {
+        bool forget;
+        lock (_gate)
+        {
+            forget = options.OutputReservation != _options.OutputReservation;
+            if (forget)
+            {
+                _accounting.Clear();
+            }
+
+            Volatile.Write(ref _options, options);
+
+            // A new policy may open any limit, the shared ones included.
+            _pump.Reopen();
+        }
+
+        if (forget)
+        {
+            var forgotten = _store.ForgetOutputAccountingAsync();
+            if (!forgotten.IsCompletedSuccessfully)
+            {
+                forgotten.AsTask().GetAwaiter().GetResult();
+            }
+        }
+
+        _pump.Kick(released: true);
+    }
+
+    /// <summary>Applies a partial update whole or not at all, validated against the policy in force when it applies.</summary>
+    public PacerOptions Reconfigure(PacerOptionsUpdate update, SettingNaming naming)
+    {
+        PacerOptions candidate;
+        lock (_gate)
+        {
+            candidate = update.ApplyTo(_options, naming, out var errors);
+            if (errors.Count > 0)
+            {
+                throw new PacerOptionsException(errors);
+            }
+
+            PacerOptionsValidator.ThrowIfInvalid(candidate, naming);
+        }
+
+        Swap(candidate);
+        return candidate;
+    }
+
+    public LimiterLoad Load() => _store.ReadLoad() with { QueuedRequests = _queue.Count };
+
+    public async ValueTask<LimiterSnapshot> SnapshotAsync(CancellationToken cancellationToken)
+    {
+        var state = await _store.SnapshotAsync(Options, cancellationToken).ConfigureAwait(false);
+        int queued, users, interactive, batch;
+        lock (_gate)
+        {
+            queued = _queue.Count;
+            users = _queue.DistinctUsers;
+            interactive = _queue.CountOf(RequestPriority.Interactive);
+            batch = _queue.CountOf(RequestPriority.Batch);
+        }
+
+        return new LimiterSnapshot
+        {
+            RecentRequests = state.RequestsInWindow,
+            CurrentRequests = state.InFlight,
+            RequestsInLastMinute = state.RequestsInWindow,
+            TimeUntilReset = (long)Math.Ceiling(state.UntilOldestLeaves.TotalMilliseconds),
+            QueuedRequests = queued,
+            QueuedUsers = users,
+            InstanceId = InstanceId,
+            InstanceRequests = Volatile.Read(ref _held),
+            QueuedInteractive = interactive,
+            QueuedBatch = batch,
+            UpstreamBuckets = state.Buckets,
+            Totals = Totals.Snapshot(),
+            Timestamp = TimeProvider.GetUtcNow(),
+        };
+    }
+
+    public void Dispose()
+    {
+        List<Waiter> waiters;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            waiters = _pump.Stop();
+        }
+
+        _renewal?.Dispose();
+        if (_own is null)
+        {
+            _store.CapacityFreed -= OnCapacityFreed;
+        }
+
+        foreach (var waiter in waiters)
+        {
+            Reject(waiter, Rejections.ShuttingDown());
+        }
+    }
+
+    public void Complete(LimiterPermit permit, TokenUsage usage)
+    {
+        BucketUpdate update;
+        lock (_gate)
+        {
+            if (!permit.IsLive || permit.IsCompleted)
+            {
+                return;
+            }
+
+            update = new BucketUpdate(permit.Bucket, _options) { Change = Accounting.Complete(permit.Reserved, usage, permit.Counted) };
+            permit.IsCompleted = true;
+            permit.Held = new RequestCost(usage.RateLimitedInputTokens, usage.OutputTokens);
+            _own?.Update(update);
+        }
+
+        Sent(update, released: false);
+    }
+
+    public void Release(LimiterPermit permit)
+    {
+        BucketUpdate update;
+        lock (_gate)
+        {
+            _uncounted.Remove(permit);
+            _renewal?.Forget(permit.LeaseId);
+            _held--;
+            update = new BucketUpdate(permit.Bucket, _options)
+            {
+                Change = Accounting.Release(permit.Held, permit.IsCompleted, permit.Counted),
+                LeaseOwner = InstanceId,
+                FreeLease = permit.LeaseId,
+            };
+            _pool.Return(permit);
+            _own?.Update(update);
+        }
+
+        Sent(update, released: true);
+    }
+
+    /// <summary>Reads the clock, in ticks.</summary>
+    public long Now()
+    {
+        var timestamp = TimeProvider.GetTimestamp();
+        return _ticksPerTimestamp == 0 ? timestamp : (long)(timestamp * _ticksPerTimestamp);
+    }
+
+    /// <summary>Admits a waiter the pump chose, holding <paramref name="cost"/>. Under the lock.</summary>
+    public void Grant(Waiter waiter, RequestCost cost, long now) =>
+        waiter.Succeed(Rent(waiter.Bucket, cost, waiter.LeaseId, now, now - waiter.EnqueuedAt));
+
+    /// <summary>Fails a waiter with a rejection, counted in the totals.</summary>
+    public void Reject(Waiter waiter, PacerRejectedException rejection)
+    {
+        Totals.RequestRejected();
+        waiter.Fail(rejection);
+    }
+
+    /// <summary>Gives back what the store took for a waiter that left (cancelled or expired) while the store decided. Outside the lock.</summary>
+    public void Unclaimed(AdmissionCandidate candidate)
+    {
+        BucketUpdate update;
+        lock (_gate)
+        {
+            update = new BucketUpdate(candidate.Bucket, _options)
+            {
+                Change = Accounting.Release(candidate.Cost, completed: false, ServerCount.None),
+                LeaseOwner = InstanceId,
+                FreeLease = candidate.LeaseId,
+            };
+        }
+
+        Send(update, released: true);
+    }
+
+    /// <summary>A pass failed in the store: logged; the waiters stay queued. Under the lock.</summary>
+    public void StoreFailed(Exception exception)
+    {
+        if (_logger is not null)
+        {
+            LimiterLog.StoreFailed(_logger, exception.GetType().Name, exception.Message);
+        }
+    }
+
+    private void OnCapacityFreed(object? sender, EventArgs e) => _pump.Kick(released: true);
+
+    private Waiter Enqueue(AcquireRequest request, in AdmissionCandidate candidate, long now, long expiresAt, CancellationToken cancellationToken)
+    {
+        var waiter = new Waiter(this, candidate.Bucket, request.Model, request.Cost.LearnedOutputTokens, candidate.Cost, candidate.LeaseId, now, expiresAt) { Priority = request.Priority };
+        _queue.Enqueue(waiter, request.User);
+
+        // Registered under the lock (which is reentrant): a token cancelled meanwhile runs Cancel right here, on a
+        // queue in a consistent state.
+        if (cancellationToken.CanBeCanceled)
+        {
+            waiter.Registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Owner.Cancel((Waiter)state!, token), waiter);
+        }
+
+        return waiter;
+    }
+
+    /// <summary>
+    /// Applies the store's decision for a lone candidate, the one decision the engine makes outside a pass (an arrival
+    /// while nobody waits, or <see cref="TryAcquire"/>): learns from it; admits; or, for an arrival
+    /// (<paramref name="queueable"/>), refuses at once or queues it; then gives the pump back. Under the lock.
+    /// </summary>
+    private Alone Conclude(in AdmissionCandidate candidate, AdmissionDecision decision, AcquireRequest? queueable, long now, CancellationToken cancellationToken)
+    {
+        Learned(candidate.Bucket, decision);
+        var alone = default(Alone);
+        var wakeAt = long.MaxValue;
+        if (decision.Admitted)
+        {
+            alone.Permit = Rent(candidate.Bucket, candidate.Cost, candidate.LeaseId, now, queueTicks: 0);
+        }
+        else if (queueable is not { } request)
+        {
+            wakeAt = _pump.NoteShared(decision, now);
+        }
+        else
+        {
+            var expiresAt = ExpiryOf(request, _options, now);
+            alone.Refusal = RefuseAtOnce(candidate.Cost, decision, _options, now, expiresAt);
+            if (alone.Refusal is null)
+            {
+                alone.Waiter = Enqueue(request, candidate, now, expiresAt, cancellationToken);
+                alone.Waiter.LastDecision = decision;
+                wakeAt = decision.BlockedForAll ? _pump.NoteShared(decision, now) : now + decision.RetryAfter.Ticks;
+            }
+        }
+
+        alone.Run = _pump.Settle(wakeAt, now);
+        return alone;
+    }
+
+    /// <summary>Hands a lone arrival's outcome to its caller, outside the lock (running the pass an event asked for meanwhile).</summary>
+    private ValueTask<Permit> Finish(in Alone alone)
+    {
+        if (alone.Run)
+        {
+            _pump.Run();
+        }
+
+        return alone.Permit is { } permit ? new ValueTask<Permit>(permit)
+            : alone.Refusal is { } refusal ? Refuse(refusal)
+            : alone.Waiter!.Task;
+    }
+
+    private ValueTask<Permit> FinishArrival(AcquireRequest request, CancellationToken cancellationToken)
+    {
+        Alone alone;
+        lock (_gate)
+        {
+            alone = Conclude(_pump.Batch.Candidate(0), _pump.Batch.Decision(0), request, Now(), cancellationToken);
+        }
+
+        return Finish(alone);
+    }
+
+    private async ValueTask<Permit> FinishArrivalAsync(ValueTask decided, AcquireRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await decided.ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The store failed to decide: the request waits in the queue and the pump asks again.
+            lock (_gate)
+            {
+                StoreFailed(exception);
+                _pump.Batch.Decide(0, new AdmissionDecision(AdmissionStatus.Wait, TimeSpan.FromSeconds(1), AdmissionBlockers.None));
+            }
+        }
+
+        return await FinishArrival(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks a given store about the one candidate in the held batch, waiting for a networked store's answer.</summary>
+    private AdmissionDecision DecideHeld()
+    {
+        var decided = _store.AdmitAsync(_pump.Batch, CancellationToken.None);
+        if (!decided.IsCompletedSuccessfully)
+        {
+            try
+            {
+                decided.AsTask().GetAwaiter().GetResult();
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                lock (_gate)
+                {
+                    StoreFailed(exception);
+                }
+
+                return new AdmissionDecision(AdmissionStatus.Wait, TimeSpan.FromSeconds(1), AdmissionBlockers.None);
+            }
+        }
+
+        return _pump.Batch.Decision(0);
+    }
+
+    private void Cancel(Waiter waiter, CancellationToken token)
+    {
+        bool wasFirst;
+        lock (_gate)
+        {
+            if (!waiter.IsQueued)
+            {
+                return;
+            }
+
+            wasFirst = _queue.Remove(waiter);
+            waiter.Fail(new OperationCanceledException("The wait for admission was cancelled.", token));
+        }
+
+        // Only a lane's first waiter can have held others back (its bucket closed to them in a pass).
+        if (wasFirst)
+        {
+            _pump.Kick(released: false);
+        }
+    }
+
+    /// <summary>
+    /// Outside the lock, after an update was made: a store of the engine's own took it under the lock already; any
+    /// other store is sent it now. Then the waiters look again.
+    /// </summary>
+    private void Sent(in BucketUpdate update, bool released)
+    {
+        if (_own is not null)
+        {
+            _pump.Kick(released);
+            return;
+        }
+
+        Send(update, released);
+    }
+
+    /// <summary>Sends an update to the store outside the lock, then lets the waiters look again.</summary>
+    private void Send(in BucketUpdate update, bool released)
+    {
+        var sent = _store.UpdateAsync(update);
+        if (sent.IsCompletedSuccessfully)
+        {
+            _pump.Kick(released);
+            return;
+        }
+
+        _ = SendAsync(sent, released);
+    }
+
+    private async Task SendAsync(ValueTask sent, bool released)
+    {
+        try
+        {
+            await sent.ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            lock (_gate)
+            {
+                StoreFailed(exception);
+            }
+        }
+
+        _pump.Kick(released);
+    }
+
+    private LimiterPermit Rent(BucketKey bucket, RequestCost cost, long leaseId, long now, long queueTicks)
+    {
+        var permit = _pool.Rent();
+        permit.Activate(this, bucket, leaseId, cost, now, queueTicks);
+        _uncounted.Add(permit);
+        _renewal?.Track(leaseId);
+        _held++;
+        return permit;
+    }
+
+    private long ExpiryOf(AcquireRequest request, PacerOptions policy, long now)
+    {
+        var expiresAt = now + policy.MaxQueueWaitTime.Ticks;
+        if (request.Deadline is { } deadline)
+        {
+            var left = (deadline - TimeProvider.GetUtcNow()).Ticks;
+            expiresAt = Math.Min(expiresAt, now + Math.Max(-1, left));
+        }
+
+        return expiresAt;
+    }
+
+    private PacerRejectedException? RefuseAtOnce(RequestCost cost, AdmissionDecision decision, PacerOptions policy, long now, long expiresAt)
+    {
+        if (decision.Status == AdmissionStatus.TooLarge)
+        {
+            return Rejections.TooLarge(cost, decision);
+        }
+
+        if (_queue.Count >= policy.MaxQueueLength)
+        {
+            return Rejections.QueueFull(_queue.Count, decision, policy);
+        }
+
+        // A wait known to outlast the deadline or MaxQueueWait fails now rather than later.
+        var tooLate = expiresAt <= now || now + decision.RetryAfter.Ticks > expiresAt;
+        return tooLate ? Rejections.TooLate(decision, passed: false) : null;
+    }
+
+    private ValueTask<Permit> Refuse(PacerRejectedException rejection)
+    {
+        Totals.RequestRejected();
+        return ValueTask.FromException<Permit>(rejection);
+    }
+
+    /// <summary>What became of a lone candidate: a permit, a refusal, or a waiter; and whether a pass must run now.</summary>
+    private struct Alone
+    {
+        public LimiterPermit? Permit;
+        public PacerRejectedException? Refusal;
+        public Waiter? Waiter;
+        public bool Run;
+    }
+}
