@@ -128,7 +128,7 @@ internal sealed partial class LimiterEngine : IDisposable
                 askStore = _own is null;
                 if (!askStore)
                 {
-                    _own!.Admit(_pump.Batch);
+                    _own!.Admit(_pump.Batch, now);
                     alone = Conclude(candidate, _pump.Batch.Decision(0), request, now, cancellationToken);
                 }
             }
@@ -185,8 +185,9 @@ internal sealed partial class LimiterEngine : IDisposable
             _pump.Batch.Add(candidate);
             if (_own is not null)
             {
-                _own.Admit(_pump.Batch);
-                alone = Conclude(candidate, _pump.Batch.Decision(0), queueable: null, Now(), CancellationToken.None);
+                var now = Now();
+                _own.Admit(_pump.Batch, now);
+                alone = Conclude(candidate, _pump.Batch.Decision(0), queueable: null, now, CancellationToken.None);
             }
         }
 
@@ -226,9 +227,10 @@ internal sealed partial class LimiterEngine : IDisposable
             _pump.Batch.Add(new AdmissionCandidate(bucket, 0, CostOf(request, bucket, _options)));
             if (_own is not null)
             {
-                _own.Admit(_pump.Batch);
+                var now = Now();
+                _own.Admit(_pump.Batch, now);
                 decision = _pump.Batch.Decision(0);
-                run = _pump.Release(Now());
+                run = _pump.Release(now);
             }
         }
 
@@ -358,7 +360,9 @@ internal sealed partial class LimiterEngine : IDisposable
 
     public void Complete(LimiterPermit permit, TokenUsage usage)
     {
-        BucketUpdate update;
+        BucketKey bucket;
+        BudgetChange change;
+        PacerOptions policy;
         lock (_gate)
         {
             if (!permit.IsLive || permit.IsCompleted)
@@ -366,34 +370,37 @@ internal sealed partial class LimiterEngine : IDisposable
                 return;
             }
 
-            update = new BucketUpdate(permit.Bucket, _options) { Change = Accounting.Complete(permit.Reserved, usage, permit.Counted) };
+            bucket = permit.Bucket;
+            policy = _options;
+            change = Accounting.Complete(permit.Reserved, usage, permit.Counted);
             permit.IsCompleted = true;
             permit.Held = new RequestCost(usage.RateLimitedInputTokens, usage.OutputTokens);
-            _own?.Update(update);
+            _own?.Update(bucket, policy, change, InstanceId, freeLease: 0);
         }
 
-        Sent(update, released: false);
+        Sent(bucket, policy, change, freeLease: 0, released: false);
     }
 
     public void Release(LimiterPermit permit)
     {
-        BucketUpdate update;
+        BucketKey bucket;
+        BudgetChange change;
+        PacerOptions policy;
+        long leaseId;
         lock (_gate)
         {
             _uncounted.Remove(permit);
             _renewal?.Forget(permit.LeaseId);
             _held--;
-            update = new BucketUpdate(permit.Bucket, _options)
-            {
-                Change = Accounting.Release(permit.Held, permit.IsCompleted, permit.Counted),
-                LeaseOwner = InstanceId,
-                FreeLease = permit.LeaseId,
-            };
+            bucket = permit.Bucket;
+            policy = _options;
+            leaseId = permit.LeaseId;
+            change = Accounting.Release(permit.Held, permit.IsCompleted, permit.Counted);
             _pool.Return(permit);
-            _own?.Update(update);
+            _own?.Update(bucket, policy, change, InstanceId, leaseId);
         }
 
-        Sent(update, released: true);
+        Sent(bucket, policy, change, leaseId, released: true);
     }
 
     /// <summary>Reads the clock, in ticks.</summary>
@@ -580,10 +587,10 @@ internal sealed partial class LimiterEngine : IDisposable
     }
 
     /// <summary>
-    /// Outside the lock, after an update was made: a store of the engine's own took it under the lock already; any
-    /// other store is sent it now. Then the waiters look again.
+    /// Outside the lock, after a completion or a release: a store of the engine's own took its change under the lock
+    /// already; any other store is sent it now. Then the waiters look again.
     /// </summary>
-    private void Sent(in BucketUpdate update, bool released)
+    private void Sent(BucketKey bucket, PacerOptions policy, in BudgetChange change, long freeLease, bool released)
     {
         if (_own is not null)
         {
@@ -591,7 +598,7 @@ internal sealed partial class LimiterEngine : IDisposable
             return;
         }
 
-        Send(update, released);
+        Send(new BucketUpdate(bucket, policy) { Change = change, LeaseOwner = freeLease == 0 ? null : InstanceId, FreeLease = freeLease }, released);
     }
 
     /// <summary>Sends an update to the store outside the lock, then lets the waiters look again.</summary>

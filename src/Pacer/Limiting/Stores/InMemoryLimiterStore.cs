@@ -35,8 +35,9 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     }
 
     /// <summary>
-    /// Creates the store of one limiter's own, on that limiter's lock (<paramref name="gate"/>): the limiter calls it
-    /// under its lock, where taking the lock again costs no atomic operation. Leases never expire.
+    /// Creates the store of one limiter's own, on that limiter's lock (<paramref name="gate"/>) and clock: the limiter
+    /// calls <see cref="Admit(AdmissionBatch, long)"/> and <see cref="Update(in BucketUpdate, long)"/> under its lock
+    /// with the time it has read, so an admission takes one lock and reads the clock once. Leases never expire.
     /// </summary>
     internal InMemoryLimiterStore(TimeProvider timeProvider, Lock gate)
         : this(timeProvider, leaseTimeToLive: null, gate)
@@ -79,7 +80,11 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     public ValueTask AdmitAsync(AdmissionBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        Admit(batch);
+        lock (_gate)
+        {
+            Admit(batch, Now());
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -88,8 +93,14 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     {
         ArgumentNullException.ThrowIfNull(update.Policy);
 
+        bool freed;
+        lock (_gate)
+        {
+            freed = Update(update, Now());
+        }
+
         // Waiters of this store's other limiters look again; the limiter that released wakes its own.
-        if (Update(update))
+        if (freed)
         {
             CapacityFreed?.Invoke(this, EventArgs.Empty);
         }
@@ -97,35 +108,49 @@ public sealed class InMemoryLimiterStore : ILimiterStore
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Decides the candidates of <paramref name="batch"/> (see <see cref="AdmitAsync"/>), here and now.</summary>
-    internal void Admit(AdmissionBatch batch)
+    /// <summary>
+    /// Applies an update (see <see cref="UpdateAsync"/>) at <paramref name="now"/> (this store's clock, in ticks);
+    /// returns whether it freed a lease, without raising <see cref="CapacityFreed"/>. Under the store's lock.
+    /// </summary>
+    internal bool Update(in BucketUpdate update, long now)
     {
-        lock (_gate)
+        var state = Get(update.Bucket, now);
+        state.Refill(update.Policy, now);
+        Apply(state, update.Change, update.Policy);
+        state.Requests.Learn(update.Levels.Requests, now);
+        state.InputTokens.Learn(update.Levels.InputTokens, now);
+        state.OutputTokens.Learn(update.Levels.OutputTokens, now);
+        if (update.Cooldown > TimeSpan.Zero)
         {
-            Admit(batch, Now());
+            state.CooldownUntil = Math.Max(state.CooldownUntil, now + update.Cooldown.Ticks);
         }
+
+        state.ReservesMaxTokens |= update.ReservesMaxTokens;
+        return update.FreeLease != 0 && _leases.Free(update.LeaseOwner ?? string.Empty, update.FreeLease);
     }
 
-    /// <summary>Applies an update (see <see cref="UpdateAsync"/>) here and now; returns whether it freed a lease, without raising <see cref="CapacityFreed"/>.</summary>
-    internal bool Update(in BucketUpdate update)
+    /// <summary>
+    /// The update a completion or a release makes, its parts passed apart (a whole <see cref="BucketUpdate"/> is a
+    /// large struct to copy): refill, <paramref name="change"/>, and the lease <paramref name="freeLease"/> of
+    /// <paramref name="leaseOwner"/> freed (0 for none). The clock is read only when a budget of the bucket refills
+    /// (a learned limit is known or the policy sets an operator budget): an idle bucket that has none loses nothing
+    /// when it is forgotten, so its last use need not move. Returns whether a lease was freed. Under the store's lock.
+    /// </summary>
+    internal bool Update(BucketKey bucket, PacerOptions policy, in BudgetChange change, string leaseOwner, long freeLease)
     {
-        lock (_gate)
+        var state = _last;
+        if (state is null
+            || !ReferenceEquals(state.Key.UpstreamKey, bucket.UpstreamKey)
+            || !ReferenceEquals(state.Key.ModelClass, bucket.ModelClass)
+            || state.Refills(policy))
         {
             var now = Now();
-            var state = Get(update.Bucket, now);
-            state.Refill(update.Policy, now);
-            Apply(state, update.Change, update.Policy);
-            state.Requests.Learn(update.Levels.Requests, now);
-            state.InputTokens.Learn(update.Levels.InputTokens, now);
-            state.OutputTokens.Learn(update.Levels.OutputTokens, now);
-            if (update.Cooldown > TimeSpan.Zero)
-            {
-                state.CooldownUntil = Math.Max(state.CooldownUntil, now + update.Cooldown.Ticks);
-            }
-
-            state.ReservesMaxTokens |= update.ReservesMaxTokens;
-            return update.FreeLease != 0 && _leases.Free(update.LeaseOwner ?? string.Empty, update.FreeLease);
+            state = Get(bucket, now);
+            state.Refill(policy, now);
         }
+
+        Apply(state, change, policy);
+        return freeLease != 0 && _leases.Free(leaseOwner, freeLease);
     }
 
     /// <inheritdoc />
@@ -197,7 +222,8 @@ public sealed class InMemoryLimiterStore : ILimiterStore
         }
     }
 
-    private void Admit(AdmissionBatch batch, long now)
+    /// <summary>Decides the candidates of <paramref name="batch"/> (see <see cref="AdmitAsync"/>) at <paramref name="now"/> (this store's clock, in ticks). Under the store's lock.</summary>
+    internal void Admit(AdmissionBatch batch, long now)
     {
         var policy = batch.Policy;
         _closed.Clear();
