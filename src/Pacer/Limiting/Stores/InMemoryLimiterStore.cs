@@ -30,7 +30,7 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     /// <param name="timeProvider">The store's clock; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="leaseTimeToLive">How long a lease lives unless renewed; null (the default) when leases end only when released, as they can in one process.</param>
     public InMemoryLimiterStore(TimeProvider? timeProvider = null, TimeSpan? leaseTimeToLive = null)
-        : this(timeProvider ?? TimeProvider.System, leaseTimeToLive, new Lock())
+        : this(timeProvider ?? TimeProvider.System, leaseTimeToLive, new Lock(), countLeases: false)
     {
     }
 
@@ -39,12 +39,13 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     /// calls <see cref="Admit(AdmissionBatch, long)"/> and <see cref="Update(in BucketUpdate, long)"/> under its lock
     /// with the time it has read, so an admission takes one lock and reads the clock once. Leases never expire.
     /// </summary>
+    /// <remarks>Its leases are only counted: its one limiter frees each exactly once.</remarks>
     internal InMemoryLimiterStore(TimeProvider timeProvider, Lock gate)
-        : this(timeProvider, leaseTimeToLive: null, gate)
+        : this(timeProvider, leaseTimeToLive: null, gate, countLeases: true)
     {
     }
 
-    private InMemoryLimiterStore(TimeProvider timeProvider, TimeSpan? leaseTimeToLive, Lock gate)
+    private InMemoryLimiterStore(TimeProvider timeProvider, TimeSpan? leaseTimeToLive, Lock gate, bool countLeases)
     {
         if (leaseTimeToLive is { } ttl)
         {
@@ -55,7 +56,7 @@ public sealed class InMemoryLimiterStore : ILimiterStore
         _time = timeProvider;
         _ticksPerTimestamp = _time.TimestampFrequency == TimeSpan.TicksPerSecond ? 0 : (double)TimeSpan.TicksPerSecond / _time.TimestampFrequency;
         LeaseTimeToLive = leaseTimeToLive;
-        _leases = new LeaseTable(leaseTimeToLive?.Ticks ?? 0);
+        _leases = new LeaseTable(leaseTimeToLive?.Ticks ?? 0, countLeases);
     }
 
     /// <inheritdoc />

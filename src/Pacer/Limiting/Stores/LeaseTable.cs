@@ -4,19 +4,27 @@ namespace Pacer.Limiting;
 /// The concurrency leases of an in-memory store: each held by an owner under an id, and, when a time to live is set,
 /// expiring unless renewed (without one, a lease ends only when freed). An owner's name is hashed once, when it first
 /// holds a lease, into a small number that keys its leases; the owner of the previous call is recognized by reference,
-/// so a limiter's own leases cost no string hashing. Not thread-safe.
+/// so a limiter's own leases cost no string hashing. A table that only counts (<paramref name="countOnly"/>, the store of
+/// one limiter's own, whose leases never expire) keeps no lease at all: that limiter frees each of its leases exactly
+/// once (a permit's release, or a waiter's that left while the store admitted it). Not thread-safe.
 /// </summary>
-internal sealed class LeaseTable(long timeToLive)
+internal sealed class LeaseTable(long timeToLive, bool countOnly = false)
 {
     private readonly Dictionary<string, int> _owners = new(StringComparer.Ordinal);
     private readonly Dictionary<Lease, long> _expiries = [];
     private string? _lastOwner;
     private int _lastIndex;
     private long _earliest = long.MaxValue;
+    private int _counted;
 
     /// <summary>Gets the live leases at <paramref name="now"/>, after dropping the expired ones.</summary>
     public int Count(long now)
     {
+        if (countOnly)
+        {
+            return _counted;
+        }
+
         if (timeToLive > 0 && now >= _earliest)
         {
             Expire(now);
@@ -27,6 +35,12 @@ internal sealed class LeaseTable(long timeToLive)
 
     public void Hold(string owner, long id, long now)
     {
+        if (countOnly)
+        {
+            _counted++;
+            return;
+        }
+
         var expiry = timeToLive > 0 ? now + timeToLive : long.MaxValue;
         if (_expiries.TryAdd(new Lease(IndexOf(owner, add: true), id), expiry))
         {
@@ -35,7 +49,16 @@ internal sealed class LeaseTable(long timeToLive)
     }
 
     /// <summary>Frees a lease; returns whether it was held (a second free, or a free after expiry, changes nothing).</summary>
-    public bool Free(string owner, long id) => IndexOf(owner, add: false) is var index and >= 0 && _expiries.Remove(new Lease(index, id));
+    public bool Free(string owner, long id)
+    {
+        if (countOnly)
+        {
+            _counted--;
+            return true;
+        }
+
+        return IndexOf(owner, add: false) is var index and >= 0 && _expiries.Remove(new Lease(index, id));
+    }
 
     public void Renew(string owner, ReadOnlySpan<long> ids, long now)
     {
