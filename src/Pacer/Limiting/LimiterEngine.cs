@@ -11,7 +11,7 @@ namespace Pacer.Limiting;
 /// or completion takes the lock once and calls that store inside it; any other store is called outside the lock.
 /// Thread-safe.
 /// </summary>
-internal sealed partial class LimiterEngine : IDisposable
+internal sealed partial class LimiterEngine : IAdmissionHost, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly ILimiterStore _store;
