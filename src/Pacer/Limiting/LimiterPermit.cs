@@ -6,7 +6,7 @@ namespace Pacer.Limiting;
 /// </summary>
 internal sealed class LimiterPermit : Permit
 {
-    private Limiter? _owner;
+    private LimiterEngine? _owner;
 
     public BucketKey Bucket { get; private set; }
 
@@ -23,11 +23,11 @@ internal sealed class LimiterPermit : Permit
     /// <summary>Gets or sets what the server's count, as a response has told it, includes of this request.</summary>
     public ServerCount Counted { get; set; }
 
-    /// <summary>Gets or sets the permit admitted before this one in the limiter's list of permits not yet counted.</summary>
-    public LimiterPermit? Earlier { get; set; }
+    /// <summary>Gets the permit admitted before this one in the limiter's list of permits not yet counted.</summary>
+    public LimiterPermit? Earlier { get; private set; }
 
-    /// <summary>Gets or sets the permit admitted after this one in that list.</summary>
-    public LimiterPermit? Later { get; set; }
+    /// <summary>Gets the permit admitted after this one in that list.</summary>
+    public LimiterPermit? Later { get; private set; }
 
     /// <summary>Gets or sets a value indicating whether the permit is in that list.</summary>
     public bool IsListed { get; set; }
@@ -42,14 +42,14 @@ internal sealed class LimiterPermit : Permit
     /// <summary>Gets a value indicating whether the permit is live (admitted and not yet disposed).</summary>
     public bool IsLive => Volatile.Read(ref _owner) is not null;
 
-    /// <summary>Gets a value indicating whether the permit is live and was admitted by <paramref name="limiter"/>.</summary>
-    public bool IsHeldFrom(Limiter limiter) => ReferenceEquals(Volatile.Read(ref _owner), limiter);
+    /// <summary>Gets a value indicating whether the permit is live and was admitted by <paramref name="engine"/>.</summary>
+    public bool IsHeldFrom(LimiterEngine engine) => ReferenceEquals(Volatile.Read(ref _owner), engine);
 
     private RequestCost ReservedCost { get; set; }
 
     private long QueueTicks { get; set; }
 
-    public void Activate(Limiter owner, BucketKey bucket, long leaseId, RequestCost cost, long admittedAt, long queueTicks)
+    public void Activate(LimiterEngine owner, BucketKey bucket, long leaseId, RequestCost cost, long admittedAt, long queueTicks)
     {
         LeaseId = leaseId;
         Bucket = bucket;
@@ -70,5 +70,17 @@ internal sealed class LimiterPermit : Permit
         {
             owner.Release(this);
         }
+    }
+
+    /// <summary>How permits link into the list of permits not yet counted.</summary>
+    public readonly struct Links : INodeLinks<LimiterPermit>
+    {
+        public static LimiterPermit? NextOf(LimiterPermit item) => item.Later;
+
+        public static LimiterPermit? PreviousOf(LimiterPermit item) => item.Earlier;
+
+        public static void SetNext(LimiterPermit item, LimiterPermit? next) => item.Later = next;
+
+        public static void SetPrevious(LimiterPermit item, LimiterPermit? previous) => item.Earlier = previous;
     }
 }

@@ -46,9 +46,9 @@ public sealed class LimiterServerCountTests
         fixture.Limiter.Observe(answered, Headers(fixture.Time.GetUtcNow(), ("input-tokens", 100_000, 72_000)));
 
         // The server wrote its count 1.4 s after the answered request: the one sent 400 ms before the answer reached it
-        // and is in the count; the one sent 100 ms before may not have (Limiter.HeaderTransit, 250 ms) and is held.
+        // and is in the count; the one sent 100 ms before may not have (LimiterEngine.HeaderTransit, 250 ms) and is held.
         InputRemaining(fixture, "claude-sonnet-4").ShouldBe(72_000 - 500 - 2_000);
-        Limiter.HeaderTransit.ShouldBe(TimeSpan.FromMilliseconds(250));
+        LimiterEngine.HeaderTransit.ShouldBe(TimeSpan.FromMilliseconds(250));
     }
 
     [Fact]

@@ -7,56 +7,23 @@ namespace Pacer.Limiting;
 /// </summary>
 internal sealed class UncountedPermits
 {
-    private LimiterPermit? _first;
-    private LimiterPermit? _last;
+    private IntrusiveList<LimiterPermit, LimiterPermit.Links> _permits;
 
     /// <summary>Adds a permit just admitted, the latest.</summary>
     public void Add(LimiterPermit permit)
     {
-        permit.Earlier = _last;
-        permit.Later = null;
+        _permits.AddLast(permit);
         permit.IsListed = true;
-        if (_last is null)
-        {
-            _first = permit;
-        }
-        else
-        {
-            _last.Later = permit;
-        }
-
-        _last = permit;
     }
 
     /// <summary>Takes a permit out of the list, if it is in it.</summary>
     public void Remove(LimiterPermit permit)
     {
-        if (!permit.IsListed)
+        if (permit.IsListed)
         {
-            return;
+            _permits.Remove(permit);
+            permit.IsListed = false;
         }
-
-        if (permit.Earlier is null)
-        {
-            _first = permit.Later;
-        }
-        else
-        {
-            permit.Earlier.Later = permit.Later;
-        }
-
-        if (permit.Later is null)
-        {
-            _last = permit.Earlier;
-        }
-        else
-        {
-            permit.Later.Earlier = permit.Earlier;
-        }
-
-        permit.Earlier = null;
-        permit.Later = null;
-        permit.IsListed = false;
     }
 
     /// <summary>
@@ -67,7 +34,7 @@ internal sealed class UncountedPermits
     public void CountThrough(LimiterPermit answered, long arrivedBy, ServerCount counted, Action<LimiterPermit> confirm)
     {
         var passed = !answered.IsListed;
-        var permit = _first;
+        var permit = _permits.First;
         while (permit is not null && (!passed || permit.AdmittedAt <= arrivedBy))
         {
             var next = permit.Later;

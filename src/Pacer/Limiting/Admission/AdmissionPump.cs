@@ -17,7 +17,7 @@ internal sealed class AdmissionPump
     // only covers a lost announcement.
     private static readonly long SharedReleasePoll = TimeSpan.FromSeconds(1).Ticks;
 
-    private readonly Limiter _owner;
+    private readonly IAdmissionHost _owner;
     private readonly Lock _gate;
     private readonly ILimiterStore _store;
     private readonly ITimer _timer;
@@ -30,7 +30,7 @@ internal sealed class AdmissionPump
     private bool _again;
     private bool _stopped;
 
-    public AdmissionPump(Limiter owner, Lock gate, ILimiterStore store, TimeProvider time)
+    public AdmissionPump(IAdmissionHost owner, Lock gate, ILimiterStore store, TimeProvider time)
     {
         _owner = owner;
         _gate = gate;

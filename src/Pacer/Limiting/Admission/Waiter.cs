@@ -7,7 +7,7 @@ internal sealed class Waiter : IValueTaskSource<Permit>
 {
     private ManualResetValueTaskSourceCore<Permit> _core = new() { RunContinuationsAsynchronously = true };
 
-    public Waiter(Limiter owner, BucketKey bucket, string model, int askedOutputHold, RequestCost cost, long leaseId, long enqueuedAt, long expiresAt)
+    public Waiter(LimiterEngine owner, BucketKey bucket, string model, int askedOutputHold, RequestCost cost, long leaseId, long enqueuedAt, long expiresAt)
     {
         LeaseId = leaseId;
         Owner = owner;
@@ -19,7 +19,7 @@ internal sealed class Waiter : IValueTaskSource<Permit>
         ExpiresAt = expiresAt;
     }
 
-    public Limiter Owner { get; }
+    public LimiterEngine Owner { get; }
 
     public BucketKey Bucket { get; }
 
@@ -56,9 +56,11 @@ internal sealed class Waiter : IValueTaskSource<Permit>
 
     public Lane? Lane { get; set; }
 
-    public Waiter? Next { get; set; }
+    /// <summary>Gets the waiter queued after this one in its lane, or null.</summary>
+    public Waiter? Next { get; private set; }
 
-    public Waiter? Previous { get; set; }
+    /// <summary>Gets the waiter queued before this one in its lane, or null.</summary>
+    public Waiter? Previous { get; private set; }
 
     public ValueTask<Permit> Task => new(this, _core.Version);
 
@@ -80,4 +82,16 @@ internal sealed class Waiter : IValueTaskSource<Permit>
 
     void IValueTaskSource<Permit>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>How waiters link into their lane.</summary>
+    public readonly struct Links : INodeLinks<Waiter>
+    {
+        public static Waiter? NextOf(Waiter item) => item.Next;
+
+        public static Waiter? PreviousOf(Waiter item) => item.Previous;
+
+        public static void SetNext(Waiter item, Waiter? next) => item.Next = next;
+
+        public static void SetPrevious(Waiter item, Waiter? previous) => item.Previous = previous;
+    }
 }

@@ -32,6 +32,9 @@ internal sealed class BucketState(BucketKey key)
     public bool IsIdle(long now) =>
         !IsLearned && !ReservesMaxTokens && CooldownUntil <= now && now - LastUsed >= 5 * TimeSpan.TicksPerMinute;
 
+    /// <summary>Gets a value indicating whether a budget of the bucket refills with time under <paramref name="policy"/>.</summary>
+    public bool Refills(PacerOptions policy) => IsLearned || policy.InputTokensPerMinute > 0 || policy.OutputTokensPerMinute > 0;
+
     public void Refill(PacerOptions policy, long now)
     {
         Requests.Refill(now);

@@ -14,7 +14,7 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     // Past this many (key, model class) states, idle ones are forgotten so unknown model names cannot grow memory.
     private const int SweepThreshold = 4096;
 
-    private readonly Lock _gate = new();
+    private readonly Lock _gate;
     private readonly TimeProvider _time;
     private readonly double _ticksPerTimestamp;
     private readonly RequestPacer _pacer = new();
@@ -30,16 +30,33 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     /// <param name="timeProvider">The store's clock; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="leaseTimeToLive">How long a lease lives unless renewed; null (the default) when leases end only when released, as they can in one process.</param>
     public InMemoryLimiterStore(TimeProvider? timeProvider = null, TimeSpan? leaseTimeToLive = null)
+        : this(timeProvider ?? TimeProvider.System, leaseTimeToLive, new Lock(), countLeases: false)
+    {
+    }
+
+    /// <summary>
+    /// Creates the store of one limiter's own, on that limiter's lock (<paramref name="gate"/>) and clock: the limiter
+    /// calls <see cref="Admit(AdmissionBatch, long)"/> and <see cref="Update(in BucketUpdate, long)"/> under its lock
+    /// with the time it has read, so an admission takes one lock and reads the clock once. Leases never expire.
+    /// </summary>
+    /// <remarks>Its leases are only counted: its one limiter frees each exactly once.</remarks>
+    internal InMemoryLimiterStore(TimeProvider timeProvider, Lock gate)
+        : this(timeProvider, leaseTimeToLive: null, gate, countLeases: true)
+    {
+    }
+
+    private InMemoryLimiterStore(TimeProvider timeProvider, TimeSpan? leaseTimeToLive, Lock gate, bool countLeases)
     {
         if (leaseTimeToLive is { } ttl)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero, nameof(leaseTimeToLive));
         }
 
-        _time = timeProvider ?? TimeProvider.System;
+        _gate = gate;
+        _time = timeProvider;
         _ticksPerTimestamp = _time.TimestampFrequency == TimeSpan.TicksPerSecond ? 0 : (double)TimeSpan.TicksPerSecond / _time.TimestampFrequency;
         LeaseTimeToLive = leaseTimeToLive;
-        _leases = new LeaseTable(leaseTimeToLive?.Ticks ?? 0);
+        _leases = new LeaseTable(leaseTimeToLive?.Ticks ?? 0, countLeases);
     }
 
     /// <inheritdoc />
@@ -76,23 +93,11 @@ public sealed class InMemoryLimiterStore : ILimiterStore
     public ValueTask UpdateAsync(BucketUpdate update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update.Policy);
+
         bool freed;
         lock (_gate)
         {
-            var now = Now();
-            var state = Get(update.Bucket, now);
-            state.Refill(update.Policy, now);
-            Apply(state, update.Change, update.Policy);
-            state.Requests.Learn(update.Levels.Requests, now);
-            state.InputTokens.Learn(update.Levels.InputTokens, now);
-            state.OutputTokens.Learn(update.Levels.OutputTokens, now);
-            if (update.Cooldown > TimeSpan.Zero)
-            {
-                state.CooldownUntil = Math.Max(state.CooldownUntil, now + update.Cooldown.Ticks);
-            }
-
-            state.ReservesMaxTokens |= update.ReservesMaxTokens;
-            freed = update.FreeLease != 0 && _leases.Free(update.LeaseOwner ?? string.Empty, update.FreeLease);
+            freed = Update(update, Now());
         }
 
         // Waiters of this store's other limiters look again; the limiter that released wakes its own.
@@ -102,6 +107,51 @@ public sealed class InMemoryLimiterStore : ILimiterStore
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Applies an update (see <see cref="UpdateAsync"/>) at <paramref name="now"/> (this store's clock, in ticks);
+    /// returns whether it freed a lease, without raising <see cref="CapacityFreed"/>. Under the store's lock.
+    /// </summary>
+    internal bool Update(in BucketUpdate update, long now)
+    {
+        var state = Get(update.Bucket, now);
+        state.Refill(update.Policy, now);
+        Apply(state, update.Change, update.Policy);
+        state.Requests.Learn(update.Levels.Requests, now);
+        state.InputTokens.Learn(update.Levels.InputTokens, now);
+        state.OutputTokens.Learn(update.Levels.OutputTokens, now);
+        if (update.Cooldown > TimeSpan.Zero)
+        {
+            state.CooldownUntil = Math.Max(state.CooldownUntil, now + update.Cooldown.Ticks);
+        }
+
+        state.ReservesMaxTokens |= update.ReservesMaxTokens;
+        return update.FreeLease != 0 && _leases.Free(update.LeaseOwner ?? string.Empty, update.FreeLease);
+    }
+
+    /// <summary>
+    /// The update a completion or a release makes, its parts passed apart (a whole <see cref="BucketUpdate"/> is a
+    /// large struct to copy): refill, <paramref name="change"/>, and the lease <paramref name="freeLease"/> of
+    /// <paramref name="leaseOwner"/> freed (0 for none). The clock is read only when a budget of the bucket refills
+    /// (a learned limit is known or the policy sets an operator budget): an idle bucket that has none loses nothing
+    /// when it is forgotten, so its last use need not move. Returns whether a lease was freed. Under the store's lock.
+    /// </summary>
+    internal bool Update(BucketKey bucket, PacerOptions policy, in BudgetChange change, string leaseOwner, long freeLease)
+    {
+        var state = _last;
+        if (state is null
+            || !ReferenceEquals(state.Key.UpstreamKey, bucket.UpstreamKey)
+            || !ReferenceEquals(state.Key.ModelClass, bucket.ModelClass)
+            || state.Refills(policy))
+        {
+            var now = Now();
+            state = Get(bucket, now);
+            state.Refill(policy, now);
+        }
+
+        Apply(state, change, policy);
+        return freeLease != 0 && _leases.Free(leaseOwner, freeLease);
     }
 
     /// <inheritdoc />
@@ -173,7 +223,8 @@ public sealed class InMemoryLimiterStore : ILimiterStore
         }
     }
 
-    private void Admit(AdmissionBatch batch, long now)
+    /// <summary>Decides the candidates of <paramref name="batch"/> (see <see cref="AdmitAsync"/>) at <paramref name="now"/> (this store's clock, in ticks). Under the store's lock.</summary>
+    internal void Admit(AdmissionBatch batch, long now)
     {
         var policy = batch.Policy;
         _closed.Clear();

@@ -3,41 +3,29 @@ using Pacer.Configuration;
 
 namespace Pacer.Limiting;
 
-/// <summary>What the limiter learns from the upstream: headers, cooldowns, and what a request holds against learned output budgets.</summary>
-public sealed partial class Limiter
+/// <summary>What the engine learns from the upstream: headers, cooldowns, and what a request holds against learned output budgets.</summary>
+internal sealed partial class LimiterEngine
 {
     /// <summary>
-    /// How long before a response is read a request must have been admitted for the limiter to take it as counted in
+    /// How long before a response is read a request must have been admitted for the engine to take it as counted in
     /// that response's headers. The server writes its count when it sends the headers (at the end of a non-streaming
     /// answer, at the first event of a stream), so every request that reached it before then is in it; this allows for
     /// the way from admission to the server and back.
     /// </summary>
-    internal static readonly TimeSpan HeaderTransit = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan HeaderTransit = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Corrects the upstream budgets of (key, model class) from a response's <c>anthropic-ratelimit-*</c> headers.</summary>
-    public void Observe(string upstreamKey, string model, HttpResponseHeaders headers)
+    /// <summary>Corrects the upstream budgets of a bucket from a response's headers, when the policy learns limits.</summary>
+    public void Observe(BucketKey bucket, HttpResponseHeaders headers)
     {
-        ArgumentNullException.ThrowIfNull(headers);
         if (Options.LearnLimits)
         {
-            Observe(BucketOf(upstreamKey, model), RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), permit: null, refused: false, answerComplete: false);
+            Observe(bucket, RateLimitObservation.FromHeaders(headers, TimeProvider.GetUtcNow()), permit: null, refused: false, answerComplete: false);
         }
     }
 
-    /// <summary>
-    /// Corrects the upstream budgets from the headers of the response to the request that holds <paramref name="permit"/>.
-    /// Prefer this form: knowing which request the server has now counted makes the correction exact.
-    /// </summary>
-    /// <param name="permit">The permit of the request answered.</param>
-    /// <param name="headers">The answer's headers.</param>
-    /// <param name="answerComplete">
-    /// True when the headers were written once the answer was complete (a non-streaming Messages answer with status 200):
-    /// the server's counts then include the request's real output, so its output hold is not counted a second time.
-    /// </param>
-    public void Observe(Permit permit, HttpResponseHeaders headers, bool answerComplete = false)
+    /// <summary>Corrects the upstream budgets from the headers of the response to the request that holds <paramref name="permit"/>; ignores a permit not live here.</summary>
+    public void Observe(Permit permit, HttpResponseHeaders headers, bool answerComplete)
     {
-        ArgumentNullException.ThrowIfNull(permit);
-        ArgumentNullException.ThrowIfNull(headers);
         if (permit is LimiterPermit own && own.IsHeldFrom(this) && Options.LearnLimits)
         {
             var refused = headers.NonValidated.Contains("retry-after") || headers.NonValidated.Contains("retry-after-ms");
@@ -45,33 +33,27 @@ public sealed partial class Limiter
         }
     }
 
-    /// <summary>
-    /// Gets what a request for <paramref name="model"/> through <paramref name="upstreamKey"/> holds against the learned
-    /// output budget now: <see cref="OutputReservation.MaxTokens"/> or <see cref="OutputReservation.Estimate"/>. With
-    /// <c>auto</c> it is the estimate until the upstream has shown that it reserves <c>max_tokens</c> (see docs/LIMITER.md).
-    /// </summary>
-    public OutputReservation OutputReservationOf(string upstreamKey, string model)
+    /// <summary>Gets what a request of <paramref name="bucket"/> holds against the learned output budget now.</summary>
+    public OutputReservation OutputReservationOf(BucketKey bucket)
     {
-        var bucket = BucketOf(upstreamKey, model);
         lock (_gate)
         {
             return HoldsMaxTokens(bucket, _options) ? OutputReservation.MaxTokens : OutputReservation.Estimate;
         }
     }
 
-    /// <summary>Corrects the upstream budgets of (key, model class) from parsed headers.</summary>
-    public void Observe(string upstreamKey, string model, RateLimitObservation observation)
+    /// <summary>Corrects the upstream budgets of a bucket from parsed headers, when the policy learns limits.</summary>
+    public void Observe(BucketKey bucket, RateLimitObservation observation)
     {
         if (Options.LearnLimits)
         {
-            Observe(BucketOf(upstreamKey, model), observation, permit: null, refused: false, answerComplete: false);
+            Observe(bucket, observation, permit: null, refused: false, answerComplete: false);
         }
     }
 
-    /// <summary>Puts the (key, model class) bucket into cooldown: nothing is admitted for it until <paramref name="retryAfter"/> passes.</summary>
-    public void Cooldown(string upstreamKey, string model, TimeSpan retryAfter)
+    /// <summary>Puts a bucket into cooldown: nothing is admitted for it until <paramref name="retryAfter"/> passes.</summary>
+    public void Cooldown(BucketKey bucket, TimeSpan retryAfter)
     {
-        var bucket = BucketOf(upstreamKey, model);
         string? evidence;
         BucketUpdate update;
         lock (_gate)
@@ -87,8 +69,8 @@ public sealed partial class Limiter
         }
     }
 
-    /// <summary>Takes what the store knows of a bucket beyond this limiter (another holder learned its accounting). Under the lock.</summary>
-    internal void Learned(BucketKey bucket, AdmissionDecision decision)
+    /// <summary>Takes what the store knows of a bucket beyond this engine (another holder learned its accounting). Under the lock.</summary>
+    public void Learned(BucketKey bucket, AdmissionDecision decision)
     {
         if (decision.OutputReservedOnArrival && LearnsAccounting && !_accounting.ReservesMaxTokens(bucket))
         {
@@ -102,7 +84,7 @@ public sealed partial class Limiter
     /// <c>max_tokens</c> however long they wait), and its whole <c>max_tokens</c> once its bucket has switched to it
     /// (<c>auto</c>) or the operator chose <c>max_tokens</c>. Under the lock.
     /// </summary>
-    internal RequestCost CostNow(Waiter waiter)
+    public RequestCost CostNow(Waiter waiter)
     {
         var hold = OutputHold(waiter.Cost.OutputTokens, waiter.AskedOutputHold, waiter.Model, waiter.Bucket, _options);
         if (hold != waiter.Cost.LearnedOutputTokens)
