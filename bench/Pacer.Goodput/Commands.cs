@@ -4,6 +4,7 @@ using Pacer.Goodput.Measuring;
 using Pacer.Goodput.Overhead;
 using Pacer.Goodput.Scale;
 using Pacer.Goodput.ScaleOut;
+using Pacer.Goodput.Soak;
 using Pacer.Goodput.Systems;
 using Pacer.Goodput.Workloads;
 using Pacer.Simulator.Options;
@@ -26,6 +27,8 @@ internal static class Commands
           scale-out [--quick] [--concurrency 10] [--lease-seconds 2-300 (default: the gateway's, 10)] [--out results.jsonl]
                    (three gateways on one Redis, three on in-memory stores, one alone, then one of three killed mid-run;
                     starts its own redis-server and simulator)
+          soak     [--minutes 30] [--out results.jsonl]   (the gateway at 1,000 RPM and 50 concurrent against a simulator
+                   injecting 529s, resets, stalled and cut streams; memory, GC heap, threads and handles sampled every 10 s)
           shared-admission [--redis URL] [--requests 9000]   (starts its own redis-server unless --redis is given)
           forwarder --upstream URL   (started by overhead: a bare YARP forwarder on a free loopback port)
         """;
@@ -50,6 +53,7 @@ internal static class Commands
         GoodputSettings? goodput = null;
         OverheadSettings? overhead = null;
         ScaleOutSettings? scaleOut = null;
+        SoakSettings? soak = null;
         try
         {
             // Every option is read before anything runs, so a bad one costs no benchmark time.
@@ -58,6 +62,7 @@ internal static class Commands
             goodput = args[0] == "goodput" ? GoodputSettingsFrom(options, quickRun) : null;
             overhead = args[0] == "overhead" ? OverheadSettingsFrom(options, quickRun) : null;
             scaleOut = args[0] == "scale-out" ? ScaleOutSettingsFrom(options, quickRun) : null;
+            soak = args[0] == "soak" ? new SoakSettings { Duration = TimeSpan.FromMinutes(options.GetValueOrDefault("--minutes") is { } minutes ? Number("--minutes", minutes, 0.5, 1440.0) : 30) } : null;
         }
         catch (ArgumentException e)
         {
@@ -83,6 +88,9 @@ internal static class Commands
             case "scale-out":
                 var scaled = await new ScaleOutBenchmark(scaleOut!, Console.Out).RunAsync();
                 jsonLines = [.. scaled.Select(r => r.ToJsonLine())];
+                break;
+            case "soak":
+                jsonLines = [await new SoakBenchmark(soak!, Console.Out).RunAsync()];
                 break;
             case "forwarder":
                 await Forwarder.RunAsync(new Uri(options.GetValueOrDefault("--upstream") ?? throw new ArgumentException("forwarder needs --upstream URL")));
