@@ -29,6 +29,8 @@ internal static class Commands
                     starts its own redis-server and simulator)
           soak     [--minutes 30] [--out results.jsonl]   (the gateway at 1,000 RPM and 50 concurrent against a simulator
                    injecting 529s, resets, stalled and cut streams; memory, GC heap, threads and handles sampled every 10 s)
+          crash-probe [--rate 1000] [--seconds 5] [--runs 5]   (requests at a fixed rate through a gateway SIGKILLed after
+                   the given time: answers missing from its usage ledger, and how old)
           shared-admission [--redis URL] [--requests 9000]   (starts its own redis-server unless --redis is given)
           forwarder --upstream URL   (started by overhead: a bare YARP forwarder on a free loopback port)
         """;
@@ -54,6 +56,7 @@ internal static class Commands
         OverheadSettings? overhead = null;
         ScaleOutSettings? scaleOut = null;
         SoakSettings? soak = null;
+        CrashProbeSettings? crash = null;
         try
         {
             // Every option is read before anything runs, so a bad one costs no benchmark time.
@@ -62,6 +65,12 @@ internal static class Commands
             goodput = args[0] == "goodput" ? GoodputSettingsFrom(options, quickRun) : null;
             overhead = args[0] == "overhead" ? OverheadSettingsFrom(options, quickRun) : null;
             scaleOut = args[0] == "scale-out" ? ScaleOutSettingsFrom(options, quickRun) : null;
+            crash = args[0] == "crash-probe"
+                ? new CrashProbeSettings(
+                    options.GetValueOrDefault("--rate") is { } rate ? Number("--rate", rate, 1, 100_000) : 1000,
+                    options.GetValueOrDefault("--seconds") is { } seconds ? Number("--seconds", seconds, 0.5, 600.0) : 5,
+                    options.GetValueOrDefault("--runs") is { } runs ? Number("--runs", runs, 1, 100) : 5)
+                : null;
             soak = args[0] == "soak" ? new SoakSettings { Duration = TimeSpan.FromMinutes(options.GetValueOrDefault("--minutes") is { } minutes ? Number("--minutes", minutes, 0.5, 1440.0) : 30) } : null;
         }
         catch (ArgumentException e)
@@ -91,6 +100,9 @@ internal static class Commands
                 break;
             case "soak":
                 jsonLines = [await new SoakBenchmark(soak!, Console.Out).RunAsync()];
+                break;
+            case "crash-probe":
+                jsonLines = await new GatewayCrashProbe(crash!, Console.Out).RunAsync();
                 break;
             case "forwarder":
                 await Forwarder.RunAsync(new Uri(options.GetValueOrDefault("--upstream") ?? throw new ArgumentException("forwarder needs --upstream URL")));
