@@ -5,6 +5,7 @@ using Pacer.Goodput.Measuring;
 using Pacer.Goodput.Overhead;
 using Pacer.Goodput.Scale;
 using Pacer.Goodput.ScaleOut;
+using Pacer.Goodput.Soak;
 using Pacer.Goodput.Systems;
 using Pacer.Goodput.Workloads;
 using Pacer.Simulator.Options;
@@ -30,6 +31,10 @@ internal static class Commands
           scale-out [--quick] [--concurrency 10] [--lease-seconds 2-300 (default: the gateway's, 10)] [--out results.jsonl]
                    (three gateways on one Redis, three on in-memory stores, one alone, then one of three killed mid-run;
                     starts its own redis-server and simulator)
+          soak     [--minutes 30] [--out results.jsonl]   (the gateway at 1,000 RPM and 50 concurrent against a simulator
+                   injecting 529s, resets, stalled and cut streams; memory, GC heap, threads and handles sampled every 10 s)
+          crash-probe [--rate 1000] [--seconds 5] [--runs 5]   (requests at a fixed rate through a gateway SIGKILLed after
+                   the given time: answers missing from its usage ledger, and how old)
           shared-admission [--redis URL] [--requests 9000]   (starts its own redis-server unless --redis is given)
           hostile  [--quick] [--idle 10000] [--slowloris 1000] [--out results.jsonl]
                    (idle connections and slowloris clients against a gateway while two normal clients are measured)
@@ -59,6 +64,8 @@ internal static class Commands
         OverheadSettings? overhead = null;
         ScaleOutSettings? scaleOut = null;
         HostileSettings? hostile = null;
+        SoakSettings? soak = null;
+        CrashProbeSettings? crash = null;
         try
         {
             // Every option is read before anything runs, so a bad one costs no benchmark time.
@@ -73,6 +80,13 @@ internal static class Commands
             overhead = args[0] == "overhead" ? OverheadSettingsFrom(options, quickRun) : null;
             scaleOut = args[0] == "scale-out" ? ScaleOutSettingsFrom(options, quickRun) : null;
             hostile = args[0] == "hostile" ? HostileSettingsFrom(options, quickRun) : null;
+            crash = args[0] == "crash-probe"
+                ? new CrashProbeSettings(
+                    options.GetValueOrDefault("--rate") is { } rate ? Number("--rate", rate, 1, 100_000) : 1000,
+                    options.GetValueOrDefault("--seconds") is { } seconds ? Number("--seconds", seconds, 0.5, 600.0) : 5,
+                    options.GetValueOrDefault("--runs") is { } runs ? Number("--runs", runs, 1, 100) : 5)
+                : null;
+            soak = args[0] == "soak" ? new SoakSettings { Duration = TimeSpan.FromMinutes(options.GetValueOrDefault("--minutes") is { } minutes ? Number("--minutes", minutes, 0.5, 1440.0) : 30) } : null;
         }
         catch (ArgumentException e)
         {
@@ -105,6 +119,12 @@ internal static class Commands
                 break;
             case "hostile":
                 jsonLines = await new HostileBenchmark(hostile!, Console.Out).RunAsync();
+                break;
+            case "soak":
+                jsonLines = [await new SoakBenchmark(soak!, Console.Out).RunAsync()];
+                break;
+            case "crash-probe":
+                jsonLines = await new GatewayCrashProbe(crash!, Console.Out).RunAsync();
                 break;
             case "forwarder":
                 await Forwarder.RunAsync(new Uri(options.GetValueOrDefault("--upstream") ?? throw new ArgumentException("forwarder needs --upstream URL")));

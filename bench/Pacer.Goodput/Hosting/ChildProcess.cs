@@ -26,6 +26,9 @@ internal sealed partial class ChildProcess : IAsyncDisposable
 
     public Uri Address => _address.Task.Result;
 
+    /// <summary>Gets the operating system's id of the process, to sample its memory, threads and handles.</summary>
+    public int Id => _process.Id;
+
     /// <summary>Gets the CPU time the process has used so far.</summary>
     public TimeSpan CpuTime
     {

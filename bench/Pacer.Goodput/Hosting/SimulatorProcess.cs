@@ -49,6 +49,11 @@ internal sealed class SimulatorProcess : IAsyncDisposable
             "--mean-output-tokens", options.Output.MeanTokens.ToString(c),
             "--max-tokens-rate", options.Output.MaxTokensRate.ToString(c),
         };
+        if (!string.IsNullOrWhiteSpace(options.Faults.Rates))
+        {
+            arguments.AddRange(["--fault-rates", options.Faults.Rates, "--hang-ms", options.Faults.HangMs.ToString(c)]);
+        }
+
         if (options.Latency.Enabled)
         {
             arguments.AddRange(["--ttft-ms", options.Latency.TimeToFirstTokenMs.ToString(c), "--tokens-per-second", options.Latency.TokensPerSecond.ToString(c), "--jitter", options.Latency.Jitter.ToString(c)]);

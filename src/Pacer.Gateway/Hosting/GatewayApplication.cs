@@ -179,7 +179,8 @@ internal static class GatewayApplication
                 RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,
             });
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter("Pacer", GatewayMetrics.MeterName)
+            // System.Runtime: the runtime's own gauges (GC heap, working set, threads), to watch a long-running gateway.
+            .AddMeter("Pacer", GatewayMetrics.MeterName, "System.Runtime")
             .AddPrometheusExporter());
     }
 

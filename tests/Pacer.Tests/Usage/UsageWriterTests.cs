@@ -127,6 +127,44 @@ public sealed class UsageWriterTests
     }
 
     [Fact]
+    public async Task Append_WritesOnTheLedgersOwnThread_NotTheThreadPool()
+    {
+        // A writer queued on the thread pool waits behind every request of a saturated process: answers stayed
+        // uncommitted for up to a second, and a crash lost them. Its own thread is woken by the append itself.
+        var threads = new List<(bool Pool, string? Name)>();
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writer = new UsageWriter(
+            (batch, _) =>
+            {
+                lock (threads)
+                {
+                    threads.Add((Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name));
+                }
+
+                if (batch.Any(r => r.User == "u3"))
+                {
+                    written.TrySetResult();
+                }
+
+                return Task.CompletedTask;
+            },
+            new UsageLedgerOptions { TimeProvider = _time },
+            NullLogger.Instance);
+        await using (writer)
+        {
+            writer.Append(Record(1));
+            await writer.FlushAsync(Ct).WaitAsync(Wait, Ct);
+            (await writer.AppendAsync(Record(2), Ct)).ShouldBeTrue();
+            writer.Append(Record(3));
+            await written.Task.WaitAsync(Wait, Ct);
+        }
+
+        threads.ShouldNotBeEmpty();
+        threads.ShouldAllBe(t => !t.Pool && t.Name == "Pacer usage writer");
+        writer.Statistics.Written.ShouldBe(3);
+    }
+
+    [Fact]
     public async Task DisposeAsync_Buffered_WritesEverythingFirst()
     {
         var writer = Writer();

@@ -6,7 +6,9 @@ namespace Pacer.Usage;
 /// <summary>
 /// The bounded buffer and the single background writer behind a ledger. The writer takes whatever is buffered
 /// (up to a batch) and commits it in one transaction, so batches grow with load without any timer; a failed
-/// write is retried with backoff, and closing drains the buffer.
+/// write is retried with backoff, and closing drains the buffer. The writer is a thread of its own, woken directly
+/// by an append: on a process whose thread pool is saturated by requests, a writer queued behind them on the pool
+/// left answers uncommitted for up to a second, so a crash lost them (issue 15, "Crashes").
 /// </summary>
 internal sealed class UsageWriter : IAsyncDisposable
 {
@@ -18,6 +20,8 @@ internal sealed class UsageWriter : IAsyncDisposable
     private readonly CancellationTokenSource _giveUp = new();
     private readonly Lock _gate = new();
     private readonly List<(long Target, TaskCompletionSource Done)> _flushes = [];
+    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _loop;
     private long _accepted;
     private long _written;
@@ -37,7 +41,8 @@ internal sealed class UsageWriter : IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _loop = Task.Run(RunAsync);
+        _loop = _stopped.Task;
+        new Thread(Run) { IsBackground = true, Name = "Pacer usage writer" }.Start();
     }
 
     public UsageLedgerStatistics Statistics
@@ -56,6 +61,7 @@ internal sealed class UsageWriter : IAsyncDisposable
         if (_buffer.Writer.TryWrite(record))
         {
             Interlocked.Increment(ref _accepted);
+            _wake.Set();
         }
         else if (Interlocked.Increment(ref _waiting) > _options.BufferCapacity)
         {
@@ -75,6 +81,7 @@ internal sealed class UsageWriter : IAsyncDisposable
         if (_buffer.Writer.TryWrite(record))
         {
             Interlocked.Increment(ref _accepted);
+            _wake.Set();
             return ValueTask.FromResult(true);
         }
 
@@ -106,6 +113,7 @@ internal sealed class UsageWriter : IAsyncDisposable
         }
 
         _buffer.Writer.TryComplete();
+        _wake.Set();
         try
         {
             await _loop.WaitAsync(_options.CloseTimeout, _options.TimeProvider).ConfigureAwait(false);
@@ -119,6 +127,8 @@ internal sealed class UsageWriter : IAsyncDisposable
         }
 
         _giveUp.Dispose();
+
+        // _wake is not disposed: an append that raced with closing may still set it (it holds no kernel handle).
     }
 
     private async Task<bool> WaitAndAppendAsync(UsageRecord record, CancellationToken cancellationToken)
@@ -129,6 +139,7 @@ internal sealed class UsageWriter : IAsyncDisposable
         {
             await _buffer.Writer.WriteAsync(record, linked.Token).ConfigureAwait(false);
             Interlocked.Increment(ref _accepted);
+            _wake.Set();
             return true;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -160,30 +171,56 @@ internal sealed class UsageWriter : IAsyncDisposable
         UsageLog.RecordDropped(_logger, (long)_options.FullBufferWait.TotalMilliseconds, record.User, record.Endpoint, record.RequestId, dropped);
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
-        var batch = new List<UsageRecord>(Math.Min(_options.MaxBatchSize, _options.BufferCapacity));
-        while (await _buffer.Reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            while (batch.Count < _options.MaxBatchSize && _buffer.Reader.TryRead(out var record))
+            var batch = new List<UsageRecord>(Math.Min(_options.MaxBatchSize, _options.BufferCapacity));
+            while (true)
             {
-                batch.Add(record);
+                while (batch.Count < _options.MaxBatchSize && _buffer.Reader.TryRead(out var record))
+                {
+                    batch.Add(record);
+                }
+
+                if (batch.Count > 0)
+                {
+                    var written = WriteWithRetry(batch);
+                    Completed(written, batch.Count - written);
+                    batch.Clear();
+                    continue;
+                }
+
+                if (_buffer.Reader.Completion.IsCompleted)
+                {
+                    break;
+                }
+
+                // Sleep until an append or closing wakes us; looking again after the reset misses no wake-up.
+                _wake.Reset();
+                if (!_buffer.Reader.TryPeek(out _) && !_buffer.Reader.Completion.IsCompleted)
+                {
+                    _wake.Wait();
+                }
             }
 
-            var written = await WriteWithRetryAsync(batch).ConfigureAwait(false);
-            Completed(written, batch.Count - written);
-            batch.Clear();
+            _stopped.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            _stopped.TrySetException(e);
         }
     }
 
-    private async Task<int> WriteWithRetryAsync(List<UsageRecord> batch)
+    private int WriteWithRetry(List<UsageRecord> batch)
     {
         var delay = _options.WriteRetryDelay;
         while (true)
         {
             try
             {
-                await _write(batch, CancellationToken.None).ConfigureAwait(false);
+                // SQLite writes complete synchronously; a store with real asynchronous I/O is waited for here, on this thread.
+                _write(batch, CancellationToken.None).GetAwaiter().GetResult();
                 return batch.Count;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -197,7 +234,7 @@ internal sealed class UsageWriter : IAsyncDisposable
                 UsageLog.WriteFailed(_logger, e, batch.Count, (long)delay.TotalMilliseconds);
                 try
                 {
-                    await Task.Delay(delay, _options.TimeProvider, _giveUp.Token).ConfigureAwait(false);
+                    Task.Delay(delay, _options.TimeProvider, _giveUp.Token).GetAwaiter().GetResult();
                 }
                 catch (OperationCanceledException)
                 {
