@@ -2,7 +2,7 @@ using Pacer.Limiting;
 
 namespace Pacer.Tests.Limiting;
 
-/// <summary>The per-model output estimate: max_tokens until warmed up, then mean plus deviations, floored and capped.</summary>
+/// <summary>The per-model output estimate: max_tokens until warmed up, then the moving mean with outliers capped, floored and capped by max_tokens.</summary>
 public sealed class OutputTokenEstimatorTests
 {
     private const string Model = "claude-sonnet-4-5";
@@ -33,7 +33,7 @@ public sealed class OutputTokenEstimatorTests
     }
 
     [Fact]
-    public void Reserve_VaryingOutputs_SitsAboveTheMean()
+    public void Reserve_VaryingOutputs_HoldsTheirMean()
     {
         var estimator = new OutputTokenEstimator();
         for (var i = 0; i < 100; i++)
@@ -42,8 +42,45 @@ public sealed class OutputTokenEstimatorTests
         }
 
         var estimate = estimator.Reserve(Model, 8_000);
-        estimate.ShouldBeGreaterThan(600);
-        estimate.ShouldBeLessThan(800);
+        estimate.ShouldBeGreaterThanOrEqualTo(480);
+        estimate.ShouldBeLessThanOrEqualTo(620);
+    }
+
+    [Fact]
+    public void Reserve_AReplyAtMaxTokens_MovesTheEstimateByNoMoreThanItsCappedShare()
+    {
+        var estimator = new OutputTokenEstimator();
+        for (var i = 0; i < 50; i++)
+        {
+            estimator.Calibrate(Model, 100);
+        }
+
+        estimator.Calibrate(Model, 8_000);
+
+        // Counted as at most OutlierMultiple times the mean (400), with the weight of one observation.
+        var estimate = estimator.Reserve(Model, 8_000);
+        estimate.ShouldBeGreaterThan(100);
+        estimate.ShouldBeLessThanOrEqualTo((int)Math.Ceiling(100 + (OutputTokenEstimator.Smoothing * ((OutputTokenEstimator.OutlierMultiple * 100) - 100))));
+    }
+
+    [Fact]
+    public void Reserve_ShortRepliesWithAFewAtMaxTokens_StaysNearTheirMean()
+    {
+        // Replies of 60 tokens on average, one in fifty running to max_tokens 1024: the shape of a short-burst output bucket.
+        var estimator = new OutputTokenEstimator();
+        var random = new Random(7);
+        var held = new List<int>();
+        for (var i = 0; i < 500; i++)
+        {
+            estimator.Calibrate(Model, random.NextDouble() < 0.02 ? 1_024 : (int)Math.Min(1_024, -60 * Math.Log(1 - random.NextDouble())));
+            if (i >= 100)
+            {
+                held.Add(estimator.Reserve(Model, 1_024));
+            }
+        }
+
+        held.Average().ShouldBeLessThan(110);
+        held.Max().ShouldBeLessThan(300);
     }
 
     [Fact]
