@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Npgsql;
-using Pacer.Redis.Tests;
 
 namespace Pacer.PostgreSql.Tests;
 

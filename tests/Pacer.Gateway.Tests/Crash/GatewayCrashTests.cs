@@ -59,7 +59,7 @@ public sealed class GatewayCrashTests : IAsyncLifetime
             // Load from many callers; the kill comes while they are all mid-request.
             using var stop = new CancellationTokenSource();
             var done = new List<Answer>();
-            var callers = Enumerable.Range(0, Callers).Select(_ => CallerAsync(gateway.Address, aliceKey, done, stop.Token)).ToList();
+            var callers = Enumerable.Range(0, Callers).Select(_ => CallerAsync(gateway.BaseUrl, aliceKey, done, stop.Token)).ToList();
             var waited = Stopwatch.StartNew();
             while (Count(done) < AnswersBeforeKill)
             {
@@ -98,8 +98,8 @@ public sealed class GatewayCrashTests : IAsyncLifetime
             using var keys = JsonDocument.Parse(await AdminAsync(restarted, HttpMethod.Get, "api/admin/keys"));
             var byUser = keys.RootElement.GetProperty("keys").EnumerateArray().ToDictionary(k => k.GetProperty("user").GetString()!, k => k.GetProperty("active").GetBoolean());
             byUser.ShouldBe(new Dictionary<string, bool> { ["alice"] = true, ["bob"] = false });
-            (await SendAsync(restarted.Address, aliceKey)).Status.ShouldBe(HttpStatusCode.OK);
-            (await SendAsync(restarted.Address, bobKey)).Status.ShouldBe(HttpStatusCode.Unauthorized);
+            (await SendAsync(restarted.BaseUrl, aliceKey)).Status.ShouldBe(HttpStatusCode.OK);
+            (await SendAsync(restarted.BaseUrl, bobKey)).Status.ShouldBe(HttpStatusCode.Unauthorized);
 
             using var budget = JsonDocument.Parse(await AdminAsync(restarted, HttpMethod.Get, "api/admin/budgets/alice"));
             var alice = budget.RootElement.GetProperty("budget");
@@ -169,7 +169,7 @@ public sealed class GatewayCrashTests : IAsyncLifetime
 
     private async Task<string> AdminAsync(GatewayProcess gateway, HttpMethod method, string path, string? body = null)
     {
-        using var request = new HttpRequestMessage(method, new Uri(gateway.Address, path));
+        using var request = new HttpRequestMessage(method, new Uri(gateway.BaseUrl, path));
         request.Headers.Add("X-API-Key", AdminKey);
         if (body is not null)
         {
