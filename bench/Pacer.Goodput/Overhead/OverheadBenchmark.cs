@@ -26,6 +26,7 @@ internal sealed class OverheadBenchmark(OverheadSettings settings, TextWriter ou
         // seconds compiling (tiered JIT), which would be measured as the proxy path's cost.
         var paced = new Dictionary<string, List<Segment>>(StringComparer.Ordinal);
         var saturated = new Dictionary<string, Segment>(StringComparer.Ordinal);
+        var loaded = new Dictionary<string, Segment>(StringComparer.Ordinal);
         await using (var gateway = await GatewayProcess.StartAsync(simulator.Address, settings.GatewaySettings))
         {
             var targets = Targets(simulator, forwarder, gateway);
@@ -41,11 +42,17 @@ internal sealed class OverheadBenchmark(OverheadSettings settings, TextWriter ou
 
             foreach (var target in targets)
             {
+                loaded[target.Name] = await MeasureAsync(target, settings.Loaded);
+            }
+
+            foreach (var target in targets)
+            {
                 saturated[target.Name] = await MeasureAsync(target, settings.Saturated);
             }
         }
 
         var rows = paced.Select(p => Row("paced", p.Key, Segment.Combine(p.Value), settings.Paced))
+            .Concat(loaded.Select(s => Row("loaded", s.Key, s.Value, settings.Loaded)))
             .Concat(saturated.Select(s => Row("saturated", s.Key, s.Value, settings.Saturated)))
             .ToList();
         output.WriteLine();
@@ -68,10 +75,13 @@ internal sealed class OverheadBenchmark(OverheadSettings settings, TextWriter ou
         text.AppendLine(string.Create(c, $"Added latency, paced load: gateway p50 +{gateway.P50Ms - direct.P50Ms:0.000} ms, p99 +{gateway.P99Ms - direct.P99Ms:0.000} ms over direct; forwarder p50 +{forwarder.P50Ms - direct.P50Ms:0.000} ms, p99 +{forwarder.P99Ms - direct.P99Ms:0.000} ms"));
         text.AppendLine(string.Create(c, $"Gateway over the forwarder: p50 {addedP50:+0.000;-0.000} ms (target ≤ 0.3 ms: {Verdict(addedP50 <= 0.3)}), p99 {addedP99:+0.000;-0.000} ms (target ≤ 1 ms: {Verdict(addedP99 <= 1)})"));
         text.AppendLine(string.Create(c, $"CPU per request, paced: gateway {gateway.ServerCpuMicroseconds:0} µs, forwarder {forwarder.ServerCpuMicroseconds:0} µs ({forwarder.ServerCpuMicroseconds / gateway.ServerCpuMicroseconds:0.00}× the forwarder's capacity per core)"));
+        var lg = Find("loaded", "gateway");
+        var lf = Find("loaded", "forwarder");
+        var capacity = lf.ServerCpuMicroseconds / lg.ServerCpuMicroseconds;
+        text.AppendLine(string.Create(c, $"CPU per request at {lg.Throughput:0}/s: gateway {lg.ServerCpuMicroseconds:0} µs, forwarder {lf.ServerCpuMicroseconds:0} µs: capacity per core {capacity:0.00}× the forwarder's (target ≥ 0.9×: {Verdict(capacity >= 0.9)})"));
         var sg = Find("saturated", "gateway");
         var sf = Find("saturated", "forwarder");
-        var capacity = sf.ServerCpuMicroseconds / sg.ServerCpuMicroseconds;
-        text.AppendLine(string.Create(c, $"Saturated: gateway {sg.Throughput:0}/s at {sg.ServerCpuMicroseconds:0} µs CPU per request, forwarder {sf.Throughput:0}/s at {sf.ServerCpuMicroseconds:0} µs: capacity per core {capacity:0.00}× the forwarder's (target ≥ 0.9×: {Verdict(capacity >= 0.9)})"));
+        text.AppendLine(string.Create(c, $"Saturated: gateway {sg.Throughput:0}/s (its MaxRequestsPerMinute, 100,000 a minute, binds) at {sg.ServerCpuMicroseconds:0} µs CPU per request; forwarder {sf.Throughput:0}/s at {sf.ServerCpuMicroseconds:0} µs"));
         return text.ToString();
     }
 

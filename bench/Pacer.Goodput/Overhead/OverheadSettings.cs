@@ -14,6 +14,7 @@ internal sealed record OverheadSettings
         Rounds = 1,
         Paced = new LoadShape(Connections: 4, RatePerSecond: 15, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6)),
         Saturated = new LoadShape(Connections: 16, RatePerSecond: null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)),
+        Loaded = new LoadShape(Connections: 16, RatePerSecond: 1000, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)),
     };
 
     /// <summary>Gets how many times the three targets take turns in the paced phase (interleaved, to spread the machine's noise).</summary>
@@ -22,7 +23,14 @@ internal sealed record OverheadSettings
     /// <summary>Gets the paced load: 4 connections, 15 requests per second in all.</summary>
     public LoadShape Paced { get; init; } = new(Connections: 4, RatePerSecond: 15, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(20));
 
-    /// <summary>Gets the saturating load: 16 connections as fast as answers come.</summary>
+    /// <summary>
+    /// Gets the load that measures CPU capacity: 16 connections at 1000 requests per second in all, below the gateway's
+    /// highest <c>MaxRequestsPerMinute</c> (100,000 a minute with extended ranges, 1,667 a second), so that the limiter
+    /// never queues and the CPU per request of the gateway and the forwarder compare like for like.
+    /// </summary>
+    public LoadShape Loaded { get; init; } = new(Connections: 16, RatePerSecond: 1000, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15));
+
+    /// <summary>Gets the saturating load: 16 connections as fast as answers come (the gateway is then held to 1,667 a second by its own limit).</summary>
     public LoadShape Saturated { get; init; } = new(Connections: 16, RatePerSecond: null, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15));
 
     /// <summary>
