@@ -33,7 +33,7 @@ public sealed class TrackedAnthropicClient : IDisposable
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             },
         };
-        var tracked = new TrackedCallHandler(limiter.Estimator, options.Calculator ?? new CostCalculator(), options.Budgets) { InnerHandler = pacer };
+        var tracked = new TrackedCallHandler(limiter, options.Calculator ?? new CostCalculator(), options.Budgets) { InnerHandler = pacer };
         _http = new HttpClient(tracked, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         // Pacer is the one retry owner (the SDK's retries would multiply the attempts) and bounds every wait and attempt
         // itself (MaxQueueWait, AttemptTimeout); the SDK's own short timeout would cut a queued call.

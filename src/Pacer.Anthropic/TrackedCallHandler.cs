@@ -7,9 +7,10 @@ namespace Pacer.Anthropic;
 /// <summary>
 /// Sits before the <see cref="PacerHandler"/>: labels each request with the tracked call's user and endpoint and,
 /// when budgets apply, reserves the most the request can cost (estimated input plus <c>max_tokens</c> of output)
-/// before it is sent, so a request that would pass the budget never leaves.
+/// before it is sent, so a request that would pass the budget never leaves. The body is read and estimated once, into
+/// the request's <see cref="PacerRequestContext"/>, which the <see cref="PacerHandler"/> then reuses.
 /// </summary>
-internal sealed class TrackedCallHandler(InputTokenEstimator estimator, CostCalculator calculator, BudgetGuard? budgets) : DelegatingHandler
+internal sealed class TrackedCallHandler(Limiter limiter, CostCalculator calculator, BudgetGuard? budgets) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -17,15 +18,10 @@ internal sealed class TrackedCallHandler(InputTokenEstimator estimator, CostCalc
         {
             request.Options.Set(PacerRequestOptions.User, call.User);
             request.Options.Set(PacerRequestOptions.Endpoint, call.Endpoint);
-            if (budgets is not null && call.Reservation is null && request.Content is not null)
+            if (budgets is not null && call.Reservation is null)
             {
-                var body = await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-                var facts = RequestFacts.Read(body);
-                var estimate = estimator.Estimate(facts.Model, body);
-                PreparedBody.Attach(request, body, facts, estimate);
-                var cost = new RequestCost(estimate.Tokens, facts.MaxTokens);
-                call.Reservation = await budgets.ReserveAsync(call.User, calculator.EstimateCredits(facts.Model, cost) ?? 0, cancellationToken)
-                    .ConfigureAwait(false);
+                var context = await request.PreparePacerContextAsync(limiter, cancellationToken).ConfigureAwait(false);
+                call.Reservation = await context.ReserveBudgetAsync(budgets, calculator, call.User, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -78,13 +78,13 @@ public sealed class PostgresUsageLedger : SqlUsageLedger
         await using (connection.ConfigureAwait(false))
         {
             var importer = await connection.BeginBinaryImportAsync(
-                $"COPY usage_records ({string.Join(", ", UsageSql.RecordColumns)}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+                $"COPY usage_records ({string.Join(", ", RecordColumns)}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
             await using (importer.ConfigureAwait(false))
             {
                 foreach (var record in records)
                 {
                     await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                    foreach (var (_, value) in UsageRows.Values(record))
+                    foreach (var value in RecordValues(record))
                     {
                         await WriteAsync(importer, value, cancellationToken).ConfigureAwait(false);
                     }

@@ -1,9 +1,9 @@
 namespace Pacer.Goodput.Overhead;
 
 /// <summary>
-/// How the overhead benchmark loads each target. The paced phase stays under the gateway's policy (at most 1000 requests
-/// per minute, the seed's ceiling for <c>MaxRequestsPerMinute</c>), so the limiter never makes a request wait and what
-/// is measured is the proxy path. The saturated phase offers as much as the connections can carry.
+/// How the overhead benchmark loads each target. The gateway runs with extended ranges and limits far above any load, so
+/// the limiter never makes a request wait and what is measured is the proxy path. The paced phase measures the added
+/// latency at a light load; the saturated phase offers as much as the connections can carry (the capacity).
 /// </summary>
 internal sealed record OverheadSettings
 {
@@ -14,22 +14,34 @@ internal sealed record OverheadSettings
         Rounds = 1,
         Paced = new LoadShape(Connections: 4, RatePerSecond: 15, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6)),
         Saturated = new LoadShape(Connections: 16, RatePerSecond: null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)),
+        Loaded = new LoadShape(Connections: 16, RatePerSecond: 1000, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)),
     };
 
     /// <summary>Gets how many times the three targets take turns in the paced phase (interleaved, to spread the machine's noise).</summary>
     public int Rounds { get; init; } = 3;
 
-    /// <summary>Gets the paced load: 4 connections, 15 requests per second in all (900 per minute, under the gateway's 1000).</summary>
+    /// <summary>Gets the paced load: 4 connections, 15 requests per second in all.</summary>
     public LoadShape Paced { get; init; } = new(Connections: 4, RatePerSecond: 15, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(20));
 
-    /// <summary>Gets the saturating load: 16 connections as fast as answers come.</summary>
+    /// <summary>
+    /// Gets the load that measures CPU capacity: 16 connections at 1000 requests per second in all, below the gateway's
+    /// highest <c>MaxRequestsPerMinute</c> (100,000 a minute with extended ranges, 1,667 a second), so that the limiter
+    /// never queues and the CPU per request of the gateway and the forwarder compare like for like.
+    /// </summary>
+    public LoadShape Loaded { get; init; } = new(Connections: 16, RatePerSecond: 1000, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15));
+
+    /// <summary>Gets the saturating load: 16 connections as fast as answers come (the gateway is then held to 1,667 a second by its own limit).</summary>
     public LoadShape Saturated { get; init; } = new(Connections: 16, RatePerSecond: null, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15));
 
-    /// <summary>Gets the gateway's engine settings: every limit at the top of its range, so the limiter admits at once below 1000 RPM.</summary>
+    /// <summary>
+    /// Gets the gateway's engine settings: extended ranges (<c>PACER_EXTENDED_RANGES=true</c>) with limits far above any
+    /// load here, so that the limiter never binds and what is measured, paced and saturated, is the proxy path.
+    /// </summary>
     public IReadOnlyDictionary<string, string> GatewaySettings { get; init; } = new Dictionary<string, string>
     {
-        ["ANTHROPIC_RATE_LIMIT_PER_MINUTE"] = "1000",
-        ["ANTHROPIC_CONCURRENT_REQUESTS"] = "50",
+        ["PACER_EXTENDED_RANGES"] = "true",
+        ["ANTHROPIC_RATE_LIMIT_PER_MINUTE"] = "100000",
+        ["ANTHROPIC_CONCURRENT_REQUESTS"] = "10000",
         ["PACER_BURST"] = "100",
         ["PACER_LEARN_LIMITS"] = "true",
     };

@@ -149,7 +149,6 @@ internal static class GatewayApplication
         services.AddPacer(engine);
         // PACER_USAGE_STORE may name a PostgreSQL server (shared by several gateways) or a SQLite file.
         services.AddPacerUsage(UsageStore(configuration, options), static (store, ledger, logger) => UsageLedgerFactory.Create(store, ledger, logger));
-        services.AddSingleton<BudgetCheck>();
         services.AddSingleton<RateLimitSettings>();
         services.AddSingleton<AdminKeyThrottle>();
         services.AddSingleton<AdminKeyFilter>();

@@ -20,7 +20,9 @@ internal sealed class ProxyEndpoint(
     CallerAuthenticator authenticator,
     GatewayOptions options,
     ResponseRelay relay,
-    BudgetCheck budgets,
+    Limiter limiter,
+    BudgetGuard budgets,
+    CostCalculator costs,
     ShutdownGate gate,
     GatewayMetrics metrics,
     TrafficTally tally,
@@ -32,13 +34,17 @@ internal sealed class ProxyEndpoint(
     public const string EndpointHeader = "x-pacer-endpoint";
     public const string PriorityHeader = "x-pacer-priority";
     public const int MaxLabelLength = 200;
-    private const string MessagesPath = "/v1/messages";
 
     public async Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var started = timeProvider.GetTimestamp();
-        var record = new ProxyRecord { Endpoint = Label(context.Request.Headers[EndpointHeader]) ?? context.Request.Path.Value ?? "/" };
+        var path = context.Request.Path.Value ?? "/";
+        var record = new ProxyRecord
+        {
+            Endpoint = Label(context.Request.Headers[EndpointHeader]) ?? path,
+            Kind = PacerRequestContext.Classify(HttpMethod.Parse(context.Request.Method), path),
+        };
         metrics.Started();
         try
         {
@@ -47,49 +53,26 @@ internal sealed class ProxyEndpoint(
         catch (Exception error) when (!context.Response.HasStarted && error is not OperationCanceledException)
         {
             GatewayLog.UpstreamFailed(logger, record.Endpoint, error.GetType().Name);
-            record.Outcome = "gateway_error";
+            record.End(ProxyOutcome.GatewayError);
             await Answer(context, record, new AnthropicError(StatusCodes.Status500InternalServerError, "api_error", "The gateway failed to handle the request.")).ConfigureAwait(false);
         }
         finally
         {
             var elapsed = timeProvider.GetElapsedTime(started);
-            var status = context.RequestAborted.IsCancellationRequested && record.Outcome == "client_gone" ? 499 : context.Response.StatusCode;
+            var status = context.RequestAborted.IsCancellationRequested && record.Outcome == ProxyOutcome.ClientGone ? 499 : context.Response.StatusCode;
             var usage = record.Usage;
+            var outcome = record.OutcomeName();
             GatewayLog.Request(logger, context.Request.Method, record.Endpoint, record.User ?? AcquireRequest.AnonymousUser, record.Model, status,
-                record.Attempts, record.QueueMs, usage?.InputTokens ?? 0, usage?.OutputTokens ?? 0, (long)elapsed.TotalMilliseconds, record.Outcome);
-            metrics.Finished(Route(context.Request.Path), status, elapsed, record.Model, usage?.RateLimitedInputTokens ?? 0, usage?.OutputTokens ?? 0);
-            tally.Ended(status, record.Attempts, record.QueueMs, record.Outcome, elapsed);
+                record.Attempts, record.QueueMs, usage?.InputTokens ?? 0, usage?.OutputTokens ?? 0, (long)elapsed.TotalMilliseconds, outcome);
+            metrics.Finished(Route(record.Kind), status, elapsed, record.Model, usage?.RateLimitedInputTokens ?? 0, usage?.OutputTokens ?? 0);
+            tally.Ended(status, record.Attempts, record.QueueMs, outcome, elapsed);
         }
     }
 
     private async Task ProxyAsync(HttpContext context, ProxyRecord record)
     {
         var request = context.Request;
-        if (gate.IsStopping)
-        {
-            await Answer(context, record, Overloaded("The gateway is shutting down; retry the request.")).ConfigureAwait(false);
-            return;
-        }
-
-        if ((BadLabel(request, UserHeader) ?? BadLabel(request, EndpointHeader)) is { } badHeader)
-        {
-            await Answer(context, record, badHeader).ConfigureAwait(false);
-            return;
-        }
-
-        if (ReadPriority(request, out var priority) is { } badPriority)
-        {
-            await Answer(context, record, badPriority).ConfigureAwait(false);
-            return;
-        }
-
-        if (CallerDeadline.Read(request.Headers, timeProvider.GetUtcNow(), out var deadline) is { } badDeadline)
-        {
-            await Answer(context, record, badDeadline).ConfigureAwait(false);
-            return;
-        }
-
-        if (authenticator.Authenticate(request, out var caller) is { } refused)
+        if (Admit(request, out var priority, out var deadline, out var caller) is { } refused)
         {
             await Answer(context, record, refused).ConfigureAwait(false);
             return;
@@ -103,20 +86,13 @@ internal sealed class ProxyEndpoint(
             return;
         }
 
-        var facts = RequestFacts.Read(body);
-        record.Model = facts.Model;
-        record.User = caller.User ?? facts.UserId ?? (options.TrustUserHeader ? Label(request.Headers[UserHeader]) : null);
-
-        // The body is parsed for its facts and estimated here, once: the engine's handler takes both from the message.
-        var messages = HttpMethods.IsPost(request.Method) && request.Path.Equals(MessagesPath, StringComparison.Ordinal);
-        InputEstimate? estimate = messages ? budgets.Estimate(facts, body) : null;
+        // The body is classified, parsed for its facts and estimated once, here: the engine's handler takes them from the request.
         using var outgoing = new HttpRequestMessage(new HttpMethod(request.Method), upstream.Resolve(request.Path, request.QueryString));
-        if (body.Length > 0 || request.ContentType is not null)
-        {
-            outgoing.Content = new ByteArrayContent(body);
-            PreparedBody.Attach(outgoing, body, facts, estimate);
-        }
-
+        var pacing = body.Length > 0 || request.ContentType is not null
+            ? outgoing.SetPacerContent(body, limiter)
+            : await outgoing.PreparePacerContextAsync(limiter, context.RequestAborted).ConfigureAwait(false);
+        record.Model = pacing.Model;
+        record.User = caller.User ?? pacing.MetadataUserId ?? (options.TrustUserHeader ? Label(request.Headers[UserHeader]) : null);
         HeaderPolicy.CopyRequestHeaders(request.Headers, outgoing);
         authenticator.SetUpstreamKey(outgoing);
         if (record.User is { } user)
@@ -130,9 +106,7 @@ internal sealed class ProxyEndpoint(
         BudgetReservation hold;
         try
         {
-            hold = estimate is { } input
-                ? await budgets.ReserveAsync(record.User ?? AcquireRequest.AnonymousUser, facts, input, context.RequestAborted).ConfigureAwait(false)
-                : BudgetReservation.Unlimited;
+            hold = await pacing.ReserveBudgetAsync(budgets, costs, record.User ?? AcquireRequest.AnonymousUser, context.RequestAborted).ConfigureAwait(false);
         }
         catch (BudgetExceededException exceeded)
         {
@@ -148,8 +122,6 @@ internal sealed class ProxyEndpoint(
             return;
         }
 
-        record.Attempts = HeaderNumber(response, PacerHeaders.Attempts) is { } attempts ? (int)attempts : 1;
-        record.QueueMs = HeaderNumber(response, PacerHeaders.QueueMilliseconds) ?? 0;
         var eventStream = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
         context.Response.StatusCode = (int)response.StatusCode;
         HeaderPolicy.CopyResponseHeaders(response, context.Response, keepLength: !eventStream);
@@ -159,17 +131,21 @@ internal sealed class ProxyEndpoint(
         }
         catch (Exception error) when (error is OperationCanceledException or IOException)
         {
-            record.Outcome = "client_gone";
+            record.End(ProxyOutcome.ClientGone);
             return;
         }
 
         var result = await relay.CopyAsync(response, context, eventStream).ConfigureAwait(false);
         record.Usage = result.Usage;
-        if (result.End != StreamEnd.Completed)
+        record.End(result.End switch
         {
-            record.Outcome = result.End == StreamEnd.ClientGone ? "client_gone" : "stream_" + result.End.ToString().ToLowerInvariant();
-        }
-
+            StreamEnd.Completed => ProxyOutcome.Ok,
+            StreamEnd.ClientGone => ProxyOutcome.ClientGone,
+            StreamEnd.Truncated => ProxyOutcome.StreamTruncated,
+            StreamEnd.Stalled => ProxyOutcome.StreamStalled,
+            StreamEnd.ShuttingDown => ProxyOutcome.StreamShuttingDown,
+            _ => ProxyOutcome.StreamCut,
+        });
         if (result.End is not (StreamEnd.Completed or StreamEnd.ClientGone))
         {
             metrics.StreamError(result.End.ToString().ToLowerInvariant());
@@ -177,56 +153,87 @@ internal sealed class ProxyEndpoint(
         }
     }
 
-    private async Task<HttpResponseMessage?> SendAsync(HttpContext context, HttpRequestMessage outgoing, ProxyRecord record)
+    /// <summary>The guards before the body is read: shutdown, the label headers, the priority header, the deadline headers, the caller's key.</summary>
+    private AnthropicError? Admit(HttpRequest request, out RequestPriority priority, out DateTimeOffset? deadline, out Caller caller)
     {
-        AnthropicError error;
-        try
+        priority = RequestPriority.Interactive;
+        deadline = null;
+        caller = default!;
+        if (gate.IsStopping)
         {
-            return await clients.CreateClient(ClientName).SendAsync(outgoing, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (PacerRejectedException rejected)
-        {
-            // Anthropic's own 429 (529 while shutting down) with retry-after, so that SDK clients back off correctly.
-            record.Outcome = "rejected_" + rejected.Reason.ToString().ToLowerInvariant();
-            var response = RejectionResponse.Create(rejected);
-            response.Headers.TryAddWithoutValidation(PacerHeaders.Attempts, "0");
-            response.Headers.TryAddWithoutValidation(PacerHeaders.QueueMilliseconds, "0");
-            return response;
-        }
-        catch (PacerDeadlineExceededException late)
-        {
-            record.Outcome = "deadline";
-            error = CallerDeadline.Answer(context, late);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            record.Outcome = "client_gone";
-            return null;
-        }
-        catch (Exception failure) when (failure is OperationCanceledException or TimeoutException)
-        {
-            record.Outcome = "upstream_timeout";
-            error = new AnthropicError(StatusCodes.Status504GatewayTimeout, "timeout_error", "The upstream did not answer in time.");
-        }
-        catch (HttpRequestException failure)
-        {
-            GatewayLog.UpstreamFailed(logger, record.Endpoint, failure.HttpRequestError.ToString());
-            record.Outcome = "upstream_unreachable";
-            error = new AnthropicError(StatusCodes.Status502BadGateway, "api_error", $"The upstream could not be reached ({failure.HttpRequestError}).");
+            return new AnthropicError(529, "overloaded_error", "The gateway is shutting down; retry the request.") { RetryAfter = TimeSpan.FromSeconds(1) };
         }
 
-        await Answer(context, record, error).ConfigureAwait(false);
+        return BadLabel(request, UserHeader)
+            ?? BadLabel(request, EndpointHeader)
+            ?? ReadPriority(request, out priority)
+            ?? CallerDeadline.Read(request.Headers, timeProvider.GetUtcNow(), out deadline)
+            ?? authenticator.Authenticate(request, out caller);
+    }
+
+    /// <summary>Sends the request through the engine; every way it can fail without an upstream answer is mapped here.</summary>
+    private async Task<HttpResponseMessage?> SendAsync(HttpContext context, HttpRequestMessage outgoing, ProxyRecord record)
+    {
+        HttpResponseMessage? response = null;
+        Exception? failure = null;
+        try
+        {
+            response = await clients.CreateClient(ClientName).SendAsync(outgoing, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception caught) when (caught is PacerRejectedException or OperationCanceledException or TimeoutException or HttpRequestException)
+        {
+            failure = caught;
+        }
+
+        if (outgoing.GetPacerContext() is { } pacing)
+        {
+            record.Attempts = pacing.Attempts;
+            record.QueueMs = (long)pacing.QueueTime.TotalMilliseconds;
+        }
+
+        if (failure is null)
+        {
+            return response;
+        }
+
+        if (failure is PacerRejectedException rejected)
+        {
+            // Anthropic's own 429 (529 while shutting down) with retry-after, so that SDK clients back off correctly.
+            record.End(ProxyOutcome.Rejected, rejected.Reason.ToString().ToLowerInvariant());
+            var refusal = RejectionResponse.Create(rejected);
+            refusal.Headers.TryAddWithoutValidation(PacerHeaders.Attempts, record.Attempts.ToString(CultureInfo.InvariantCulture));
+            refusal.Headers.TryAddWithoutValidation(PacerHeaders.QueueMilliseconds, record.QueueMs.ToString(CultureInfo.InvariantCulture));
+            return refusal;
+        }
+
+        var (outcome, error) = failure switch
+        {
+            PacerDeadlineExceededException late => (ProxyOutcome.Deadline, CallerDeadline.Answer(context, late)),
+            OperationCanceledException when context.RequestAborted.IsCancellationRequested => (ProxyOutcome.ClientGone, null),
+            HttpRequestException unreachable =>
+                (ProxyOutcome.UpstreamUnreachable, new AnthropicError(StatusCodes.Status502BadGateway, "api_error", $"The upstream could not be reached ({unreachable.HttpRequestError}).")),
+            _ => (ProxyOutcome.UpstreamTimeout, (AnthropicError?)new AnthropicError(StatusCodes.Status504GatewayTimeout, "timeout_error", "The upstream did not answer in time.")),
+        };
+        if (failure is HttpRequestException broken)
+        {
+            GatewayLog.UpstreamFailed(logger, record.Endpoint, broken.HttpRequestError.ToString());
+        }
+
+        record.End(outcome);
+        if (error is not null)
+        {
+            await Answer(context, record, error).ConfigureAwait(false);
+        }
+
         return null;
     }
 
-    private static AnthropicError Overloaded(string message) =>
-        new(529, "overloaded_error", message) { RetryAfter = TimeSpan.FromSeconds(1) };
-
+    /// <summary>Answers the caller with the gateway's own error; a request that had no outcome yet is refused by it.</summary>
     private static async Task Answer(HttpContext context, ProxyRecord record, AnthropicError error)
     {
-        if (record.Outcome == "ok")
+        if (record.Outcome == ProxyOutcome.Ok)
         {
-            record.Outcome = error.Type;
+            record.End(ProxyOutcome.Refused, error.Type);
         }
 
         context.Response.Headers[PacerHeaders.Attempts] = record.Attempts.ToString(CultureInfo.InvariantCulture);
@@ -258,20 +265,21 @@ internal sealed class ProxyEndpoint(
         return value.Length is > 0 and <= MaxLabelLength ? value : null;
     }
 
-    private static long? HeaderNumber(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number : null;
-
-    private static string Route(PathString path) => path.Value switch
+    private static string Route(PacerRequestKind kind) => kind switch
     {
-        "/v1/messages" => "messages",
-        "/v1/messages/count_tokens" => "count_tokens",
+        PacerRequestKind.Messages => "messages",
+        PacerRequestKind.CountTokens => "count_tokens",
         _ => "other",
     };
 
     /// <summary>What the request log line reports about one proxied request.</summary>
     private sealed class ProxyRecord
     {
+        private string? _detail;
+
         public required string Endpoint { get; init; }
+
+        public required PacerRequestKind Kind { get; init; }
 
         public string? User { get; set; }
 
@@ -283,6 +291,29 @@ internal sealed class ProxyEndpoint(
 
         public TokenUsage? Usage { get; set; }
 
-        public string Outcome { get; set; } = "ok";
+        public ProxyOutcome Outcome { get; private set; }
+
+        /// <summary>Sets how the request ended; <paramref name="detail"/> names a refusal's error type or a rejection's reason.</summary>
+        public void End(ProxyOutcome outcome, string? detail = null)
+        {
+            Outcome = outcome;
+            _detail = detail;
+        }
+
+        public string OutcomeName() => Outcome switch
+        {
+            ProxyOutcome.Ok => "ok",
+            ProxyOutcome.Refused => _detail ?? "refused",
+            ProxyOutcome.Rejected => "rejected_" + _detail,
+            ProxyOutcome.ClientGone => "client_gone",
+            ProxyOutcome.UpstreamTimeout => "upstream_timeout",
+            ProxyOutcome.Deadline => "deadline",
+            ProxyOutcome.UpstreamUnreachable => "upstream_unreachable",
+            ProxyOutcome.StreamTruncated => "stream_truncated",
+            ProxyOutcome.StreamCut => "stream_cut",
+            ProxyOutcome.StreamStalled => "stream_stalled",
+            ProxyOutcome.StreamShuttingDown => "stream_shuttingdown",
+            _ => "gateway_error",
+        };
     }
 }

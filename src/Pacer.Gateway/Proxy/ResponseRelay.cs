@@ -13,24 +13,27 @@ namespace Pacer.Gateway.Proxy;
 /// </summary>
 internal sealed class ResponseRelay(GatewayOptions options, ShutdownGate gate, TimeProvider timeProvider)
 {
+    /// <summary>A single event larger than this is forwarded as it comes rather than held whole.</summary>
+    public const int MaxHeldBytes = 1024 * 1024;
+
     private const int ChunkSize = 16 * 1024;
-    private const int MaxUsageBodyBytes = 1024 * 1024;
 
     public async Task<RelayResult> CopyAsync(HttpResponseMessage upstream, HttpContext context, bool eventStream)
     {
         ArgumentNullException.ThrowIfNull(upstream);
         ArgumentNullException.ThrowIfNull(context);
-        if (!eventStream && ResponseBuffer.TryGetBuffered(upstream.Content, out var whole))
+
+        // The engine's reader of the answer: its usage and, for a stream, where its whole events end.
+        var pacing = upstream.RequestMessage?.GetPacerContext();
+        if (!eventStream && upstream.Content is ByteArrayContent)
         {
-            return await WriteWholeAsync(upstream, whole, context).ConfigureAwait(false);
+            return await WriteWholeAsync(upstream, pacing, context).ConfigureAwait(false);
         }
 
         var aborted = context.RequestAborted;
-        var framer = eventStream ? new SseEventFramer() : null;
-        using var tee = eventStream || !IsJson(upstream) ? null : new MemoryStream();
         using var idle = new CancellationTokenSource(options.StreamIdleTimeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, idle.Token, gate.DrainOver);
-        var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var held = new HeldBytes();
         var end = StreamEnd.Completed;
         try
         {
@@ -42,7 +45,7 @@ internal sealed class ResponseRelay(GatewayOptions options, ShutdownGate gate, T
                     int read;
                     try
                     {
-                        read = await source.ReadAsync(chunk.AsMemory(0, ChunkSize), linked.Token).ConfigureAwait(false);
+                        read = await source.ReadAsync(held.Free(ChunkSize), linked.Token).ConfigureAwait(false);
                     }
                     catch (Exception error) when (error is OperationCanceledException or IOException or HttpRequestException)
                     {
@@ -55,17 +58,18 @@ internal sealed class ResponseRelay(GatewayOptions options, ShutdownGate gate, T
 
                     if (read == 0)
                     {
-                        end = framer is null || framer.Finished ? StreamEnd.Completed : StreamEnd.Truncated;
+                        // Without the engine's reader the end of a stream cannot be judged; it is taken as it comes.
+                        end = !eventStream || pacing is null || pacing.StreamFinished ? StreamEnd.Completed : StreamEnd.Truncated;
                         break;
                     }
 
                     idle.CancelAfter(options.StreamIdleTimeout);
-                    if (tee is not null && tee.Length + read <= MaxUsageBodyBytes)
-                    {
-                        tee.Write(chunk, 0, read);
-                    }
+                    held.Received(read);
 
-                    if (!await ForwardAsync(framer, chunk.AsMemory(0, read), context.Response, aborted).ConfigureAwait(false))
+                    // A stream goes out in whole events (the engine's reader says where they end) and is flushed after each
+                    // batch; a plain body, or one not read by the engine, goes out as it comes.
+                    var upTo = eventStream && pacing is not null && held.Count <= MaxHeldBytes ? pacing.StreamEventBytes : held.Total;
+                    if (!await ForwardAsync(held, upTo, eventStream, context.Response, aborted).ConfigureAwait(false))
                     {
                         end = StreamEnd.ClientGone;
                         break;
@@ -79,67 +83,49 @@ internal sealed class ResponseRelay(GatewayOptions options, ShutdownGate gate, T
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(chunk);
+            held.Dispose();
         }
 
-        await EndAsync(end, framer, context).ConfigureAwait(false);
-        var usage = framer?.Usage ?? default;
-        if (tee is not null && end == StreamEnd.Completed)
-        {
-            UsageReader.TryRead(tee.GetBuffer().AsSpan(0, (int)tee.Length), ref usage);
-        }
+        await EndAsync(end, eventStream, context).ConfigureAwait(false);
 
-        return new RelayResult(end, usage.HasValue ? usage.ToUsage() : null);
+        // The body has ended (its stream is disposed), so the engine's usage is whole.
+        return new RelayResult(end, pacing?.Usage);
     }
 
     /// <summary>
-    /// A body the engine already holds in memory (a Messages answer, read for its usage) goes out in one write,
-    /// without the chunk loop, the idle timer or a second copy for the usage; the usage is the one the engine read.
+    /// A body already in memory (a Messages answer the engine read for its usage, or one of Pacer's own answers) goes out
+    /// in one write, without the chunk loop, the idle timer or a second parse: the usage is the one the engine read.
     /// </summary>
-    private static async Task<RelayResult> WriteWholeAsync(HttpResponseMessage upstream, ReadOnlyMemory<byte> body, HttpContext context)
+    private static async Task<RelayResult> WriteWholeAsync(HttpResponseMessage upstream, PacerRequestContext? pacing, HttpContext context)
     {
         try
         {
-            await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+            await upstream.Content.CopyToAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception error) when (error is OperationCanceledException or IOException)
         {
             return new RelayResult(StreamEnd.ClientGone, null);
         }
 
-        if (BufferedUsage.Of(upstream) is { } read)
-        {
-            return new RelayResult(StreamEnd.Completed, read.Usage);
-        }
-
-        // A body the engine buffered without reading its usage (an error body it looked into): read it here.
-        var usage = default(UsageAccumulator);
-        if (body.Length <= MaxUsageBodyBytes && IsJson(upstream))
-        {
-            UsageReader.TryRead(body.Span, ref usage);
-        }
-
-        return new RelayResult(StreamEnd.Completed, usage.HasValue ? usage.ToUsage() : null);
+        return new RelayResult(StreamEnd.Completed, pacing?.Usage);
     }
 
-    private static async Task<bool> ForwardAsync(SseEventFramer? framer, ReadOnlyMemory<byte> data, HttpResponse response, CancellationToken aborted)
+    private static async Task<bool> ForwardAsync(HeldBytes held, long upTo, bool flush, HttpResponse response, CancellationToken aborted)
     {
+        if (held.Ready(upTo) is not { IsEmpty: false } ready)
+        {
+            return true;
+        }
+
         try
         {
-            if (framer is null)
+            await response.Body.WriteAsync(ready, aborted).ConfigureAwait(false);
+            if (flush)
             {
-                await response.Body.WriteAsync(data, aborted).ConfigureAwait(false);
-                return true;
-            }
-
-            framer.Append(data.Span);
-            var events = framer.TakeWholeEvents();
-            if (!events.IsEmpty)
-            {
-                await response.Body.WriteAsync(events, aborted).ConfigureAwait(false);
                 await response.Body.FlushAsync(aborted).ConfigureAwait(false);
             }
 
+            held.Sent(ready.Length);
             return true;
         }
         catch (Exception error) when (error is OperationCanceledException or IOException)
@@ -148,14 +134,14 @@ internal sealed class ResponseRelay(GatewayOptions options, ShutdownGate gate, T
         }
     }
 
-    private static async Task EndAsync(StreamEnd end, SseEventFramer? framer, HttpContext context)
+    private static async Task EndAsync(StreamEnd end, bool eventStream, HttpContext context)
     {
         if (end is StreamEnd.Completed or StreamEnd.ClientGone)
         {
             return;
         }
 
-        if (framer is null)
+        if (!eventStream)
         {
             // A plain body cannot carry an error event: abort, so that the caller sees a failure, not a short body.
             context.Abort();
@@ -179,7 +165,60 @@ internal sealed class ResponseRelay(GatewayOptions options, ShutdownGate gate, T
             context.Abort();
         }
     }
+}
 
-    private static bool IsJson(HttpResponseMessage response) =>
-        response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
+/// <summary>
+/// The bytes read from upstream and not yet sent to the caller, in one pooled buffer: the upstream reads straight into
+/// its free end, and whole events leave from its front.
+/// </summary>
+internal sealed class HeldBytes : IDisposable
+{
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+
+    /// <summary>Gets the bytes held.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Gets the bytes received in all: those sent and those held.</summary>
+    public long Total { get; private set; }
+
+    /// <summary>Gets room for at least <paramref name="size"/> more bytes at the end.</summary>
+    public Memory<byte> Free(int size)
+    {
+        if (_buffer.Length - Count < size)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Count + size);
+            _buffer.AsSpan(0, Count).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+
+        return _buffer.AsMemory(Count);
+    }
+
+    /// <summary>Counts <paramref name="read"/> bytes just read into <see cref="Free"/>.</summary>
+    public void Received(int read)
+    {
+        Count += read;
+        Total += read;
+    }
+
+    /// <summary>Gets the held bytes that lie before stream position <paramref name="upTo"/>.</summary>
+    public ReadOnlyMemory<byte> Ready(long upTo)
+    {
+        var sentSoFar = Total - Count;
+        return upTo <= sentSoFar ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, (int)Math.Min(upTo - sentSoFar, Count));
+    }
+
+    /// <summary>Drops the first <paramref name="sent"/> bytes, which reached the caller.</summary>
+    public void Sent(int sent)
+    {
+        _buffer.AsSpan(sent, Count - sent).CopyTo(_buffer);
+        Count -= sent;
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+    }
 }

@@ -62,7 +62,8 @@ public sealed class PacerSetting
     /// <summary>Gets the unit shown in messages (for example <c>ms</c>), or an empty string.</summary>
     public string Unit { get; }
 
-    internal Func<PacerOptions, double> Get { get; }
+    /// <summary>Gets the function that reads this setting's value from a <see cref="PacerOptions"/>.</summary>
+    public Func<PacerOptions, double> Get { get; }
 
     internal Func<PacerOptions, double, PacerOptions> Set { get; }
 

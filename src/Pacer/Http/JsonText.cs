@@ -8,7 +8,7 @@ namespace Pacer.Http;
 /// escapes that make an unpaired surrogate (<c>"\ud800"</c>). Reading either throws <see cref="InvalidOperationException"/>
 /// later, so bodies are checked once, up front, and refused with a message that says where.
 /// </summary>
-internal static class JsonText
+public static class JsonText
 {
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

@@ -10,26 +10,25 @@ namespace Pacer.Http;
 /// </summary>
 internal sealed class PacedRequest
 {
-    private const string MessagesPath = "/v1/messages";
-    private const string CountTokensPath = "/v1/messages/count_tokens";
-
-    private readonly byte[]? _body;
     private readonly KeyValuePair<string, IEnumerable<string>>[] _contentHeaders;
 
-    private PacedRequest(HttpRequestMessage original, byte[]? body, KeyValuePair<string, IEnumerable<string>>[] contentHeaders)
+    private PacedRequest(HttpRequestMessage original, PacerRequestContext context, KeyValuePair<string, IEnumerable<string>>[] contentHeaders)
     {
         Original = original;
-        _body = body;
+        Context = context;
         _contentHeaders = contentHeaders;
     }
 
     public HttpRequestMessage Original { get; }
 
-    public ReadOnlyMemory<byte> Body => _body;
+    /// <summary>Gets what is known of the request, shared with the layer that sent it: its facts, estimate and running counts.</summary>
+    public PacerRequestContext Context { get; }
 
-    public RequestKind Kind { get; private init; }
+    public ReadOnlyMemory<byte> Body => Context.Body;
 
-    public RequestFacts Facts { get; private init; }
+    public PacerRequestKind Kind => Context.Kind;
+
+    public RequestFacts Facts => Context.Facts;
 
     public string KeyId { get; private init; } = UpstreamKeyId.None;
 
@@ -37,10 +36,10 @@ internal sealed class PacedRequest
 
     public string Endpoint { get; private init; } = "/";
 
-    public RequestCost Cost { get; private init; }
+    public RequestCost Cost => Context.Cost;
 
     /// <summary>Gets the input estimate behind <see cref="Cost"/>, with the ratio it used, for calibration.</summary>
-    public InputEstimate InputEstimate { get; private init; }
+    public InputEstimate InputEstimate => Context.InputEstimate;
 
     public required RetryState Retry { get; init; }
 
@@ -50,43 +49,44 @@ internal sealed class PacedRequest
 
     public AcquireRequest Admission { get; private init; }
 
+    /// <summary>Gets the owner of the permit of the attempt in progress.</summary>
+    public AttemptPermit PermitOwner => field ??= new AttemptPermit(Retry);
+
     /// <summary>Gets or sets the attempts sent upstream so far.</summary>
-    public int Attempts { get; set; }
+    public int Attempts
+    {
+        get => Context.Attempts;
+        set => Context.Attempts = value;
+    }
 
     /// <summary>Gets or sets the time spent waiting for admission, over every attempt.</summary>
-    public TimeSpan QueueTime { get; set; }
+    public TimeSpan QueueTime
+    {
+        get => Context.QueueTime;
+        set => Context.QueueTime = value;
+    }
 
     /// <summary>Gets or sets the upstream <c>request-id</c> of the latest attempt.</summary>
     public string? RequestId { get; set; }
 
     /// <summary>
-    /// Buffers the body and reads what pacing needs from it and from the request options; a <see cref="PreparedBody"/>
-    /// attached by the caller's layer is used instead of reading, parsing and estimating the same bytes again.
+    /// Buffers the body and reads what pacing needs from it and from the request options; a
+    /// <see cref="PacerRequestContext"/> prepared by the caller's layer for the same content is used instead of reading,
+    /// parsing and estimating the same bytes again.
     /// </summary>
     public static async ValueTask<PacedRequest> CreateAsync(
         HttpRequestMessage request,
         PacerOptions options,
         TimeProvider timeProvider,
-        Func<string, ReadOnlyMemory<byte>, InputEstimate> estimateInputTokens,
+        InputTokenEstimator estimator,
         CancellationToken cancellationToken)
     {
-        byte[]? body = null;
-        KeyValuePair<string, IEnumerable<string>>[] contentHeaders = [];
-        var prepared = PreparedBody.Of(request);
-        if (request.Content is { } content)
-        {
-            body = prepared?.Bytes ?? await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            contentHeaders = [.. content.Headers.Where(h => !string.Equals(h.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))];
-        }
-
+        var context = PacerRequestContext.For(request) ?? await PacerRequestContext.PrepareAsync(request, estimator, cancellationToken).ConfigureAwait(false);
+        KeyValuePair<string, IEnumerable<string>>[] contentHeaders = request.Content is { } content
+            ? [.. content.Headers.Where(h => !string.Equals(h.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))]
+            : [];
         var path = request.RequestUri is { IsAbsoluteUri: true } uri ? uri.AbsolutePath : request.RequestUri?.OriginalString ?? "/";
-        var kind = request.Method != HttpMethod.Post ? RequestKind.Other
-            : path.EndsWith(MessagesPath, StringComparison.Ordinal) ? RequestKind.Messages
-            : path.EndsWith(CountTokensPath, StringComparison.Ordinal) ? RequestKind.CountTokens
-            : RequestKind.Other;
-        var facts = kind == RequestKind.Other ? RequestFacts.None : prepared?.Facts ?? RequestFacts.Read(body);
-        var estimate = kind == RequestKind.Messages ? prepared?.Estimate ?? estimateInputTokens(facts.Model, body) : default;
-        var cost = kind == RequestKind.Messages ? new RequestCost(estimate.Tokens, facts.MaxTokens) : default;
+        var facts = context.Facts;
         var user = request.Options.TryGetValue(PacerRequestOptions.User, out var given) && !string.IsNullOrEmpty(given)
             ? given
             : facts.UserId ?? AcquireRequest.AnonymousUser;
@@ -94,16 +94,12 @@ internal sealed class PacedRequest
         var deadline = RequestDeadline.From(request.Options.TryGetValue(PacerRequestOptions.Deadline, out var until) ? until : null, timeProvider.GetUtcNow());
         var priority = request.Options.TryGetValue(PacerRequestOptions.Priority, out var chosen) ? chosen : RequestPriority.Interactive;
         var keyId = UpstreamKeyId.From(request.Headers);
-        return new PacedRequest(request, body, contentHeaders)
+        return new PacedRequest(request, context, contentHeaders)
         {
-            Kind = kind,
-            Facts = facts,
             KeyId = keyId,
             User = user,
             Endpoint = endpoint,
-            Cost = cost,
-            InputEstimate = estimate,
-            Admission = new AcquireRequest(keyId, BucketModel(kind, facts.Model), user, cost, deadline?.Cutoff) { Priority = priority },
+            Admission = new AcquireRequest(keyId, BucketModel(context.Kind, facts.Model), user, context.Cost, deadline?.Cutoff) { Priority = priority },
             Retry = new RetryState(options, endpoint, deadline),
             Started = timeProvider.GetUtcNow(),
             StartTimestamp = timeProvider.GetTimestamp(),
@@ -126,9 +122,9 @@ internal sealed class PacedRequest
             message.Headers.TryAddWithoutValidation(header.Key, header.Value);
         }
 
-        if (_body is not null)
+        if (Context.Body is { } body)
         {
-            var content = new ByteArrayContent(_body);
+            var content = new ByteArrayContent(body);
             foreach (var header in _contentHeaders)
             {
                 content.Headers.TryAddWithoutValidation(header.Key, header.Value);
@@ -147,10 +143,10 @@ internal sealed class PacedRequest
     }
 
     // count_tokens has its own upstream RPM, so its headers must not teach the Messages budget of the model.
-    private static string BucketModel(RequestKind kind, string model) => kind switch
+    private static string BucketModel(PacerRequestKind kind, string model) => kind switch
     {
-        RequestKind.Messages => model,
-        RequestKind.CountTokens => "count_tokens",
+        PacerRequestKind.Messages => model,
+        PacerRequestKind.CountTokens => "count_tokens",
         _ => string.Empty,
     };
 }

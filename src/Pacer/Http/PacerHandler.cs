@@ -81,14 +81,18 @@ public sealed class PacerHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var paced = await PacedRequest.CreateAsync(request, _limiter.Options, _limiter.TimeProvider, EstimateInputTokens, cancellationToken)
+        var paced = await PacedRequest.CreateAsync(request, _limiter.Options, _limiter.TimeProvider, _limiter.Estimator, cancellationToken)
             .ConfigureAwait(false);
+        request.Options.Set(PacerRequestContext.Key, paced.Context);
         _limiter.Totals.RequestStarted();
+
+        // Whatever path leaves this method, the attempt's permit is released unless the final response took it.
+        using var permit = paced.PermitOwner;
         var outcome = await _retry.ExecuteAsync(paced.Retry, (this, paced), static (s, ct) => s.Item1.SendAttemptAsync(s.paced, ct), cancellationToken)
             .ConfigureAwait(false);
         if (outcome.Exception is { } exception)
         {
-            paced.Retry.ReleaseLease();
+            permit.Release();
             _reporter.Failed(paced, exception, cancellationToken.IsCancellationRequested);
             ExceptionDispatchInfo.Throw(exception is AttemptTimeoutException timeout
                 ? new TaskCanceledException(timeout.Message, timeout)
@@ -130,7 +134,7 @@ public sealed class PacerHandler : DelegatingHandler
         var attempt = paced.Attempts + 1;
         PacerLog.Attempt(_logger, attempt, paced.Retry.MaxAttempts, paced.Endpoint);
         var permit = await DeadlineAdmission.AcquireAsync(_limiter, paced, cancellationToken).ConfigureAwait(false);
-        paced.Retry.Lease = permit;
+        paced.PermitOwner.Hold(permit);
         paced.QueueTime += permit.QueueTime;
         _metrics.QueueWaited(permit.QueueTime);
         _metrics.TokensReserved(permit.Reserved, paced.Facts.Model);
@@ -151,14 +155,13 @@ public sealed class PacerHandler : DelegatingHandler
             }
             catch (OperationCanceledException) when (attemptTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                paced.Retry.ReleaseLease();
+                // The permit stays with its owner: released before a retry's wait, or when the request fails.
                 var timedOut = paced.Retry.AttemptTimedOut(timeout, limit, _limiter.TimeProvider.GetUtcNow());
                 PacerLog.AttemptFailed(_logger, attempt, paced.Endpoint, nameof(TimeoutException), timedOut.Message);
                 throw timedOut;
             }
             catch (Exception exception)
             {
-                paced.Retry.ReleaseLease();
                 if (!cancellationToken.IsCancellationRequested)
                 {
                     PacerLog.AttemptFailed(_logger, attempt, paced.Endpoint, exception.GetType().Name, exception.Message);
@@ -178,7 +181,7 @@ public sealed class PacerHandler : DelegatingHandler
 
         // Through the permit, the limiter knows which request the server's counts now include; a non-streaming answer's
         // headers come once it is complete, so they include its output too.
-        var complete = paced.Kind == RequestKind.Messages && !paced.Facts.Stream && response.StatusCode == HttpStatusCode.OK;
+        var complete = paced.Kind == PacerRequestKind.Messages && !paced.Facts.Stream && response.StatusCode == HttpStatusCode.OK;
         _limiter.Observe(permit, response.Headers, answerComplete: complete);
         if (response.StatusCode != HttpStatusCode.TooManyRequests)
         {
@@ -198,7 +201,7 @@ public sealed class PacerHandler : DelegatingHandler
 
     private async Task<HttpResponseMessage> HandOverAsync(PacedRequest paced, HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var permit = (Permit?)paced.Retry.TakeLease();
+        var permit = paced.PermitOwner.HandOver();
         response.RequestMessage = paced.Original;
         response.Headers.TryAddWithoutValidation(PacerHeaders.QueueMilliseconds, ((long)paced.QueueTime.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
         response.Headers.TryAddWithoutValidation(PacerHeaders.Attempts, paced.Attempts.ToString(CultureInfo.InvariantCulture));
@@ -207,13 +210,15 @@ public sealed class PacerHandler : DelegatingHandler
         if (string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
             // A stream is never buffered: usage is read as the events pass, and the permit ends with the stream.
-            var streaming = new RequestCompletion(_reporter, paced, permit, status, new SseUsageParser());
+            var reader = new SseReader();
+            paced.Context.Watch(reader);
+            var streaming = new RequestCompletion(_reporter, paced, permit, status, reader);
             response.Content = new ObservedContent(response.Content, streaming);
             return response;
         }
 
         var completion = new RequestCompletion(_reporter, paced, permit, status, parser: null);
-        if (status is >= 200 and < 300 && paced.Kind == RequestKind.Messages)
+        if (status is >= 200 and < 300 && paced.Kind == PacerRequestKind.Messages)
         {
             ReadOnlyMemory<byte> body;
             try
@@ -229,7 +234,6 @@ public sealed class PacerHandler : DelegatingHandler
 
             var usage = default(UsageAccumulator);
             UsageReader.TryRead(body.Span, ref usage);
-            paced.Original.Options.Set(BufferedUsage.Key, new BufferedUsage(usage.HasValue ? usage.ToUsage() : null));
             completion.Finish(usage, problem: null);
             return response;
         }
@@ -257,8 +261,6 @@ public sealed class PacerHandler : DelegatingHandler
         PacerLog.CurrentRequests(_logger, load.CurrentRequests, options.MaxConcurrentRequests);
         PacerLog.RecentRequests(_logger, load.RecentRequests, options.MaxRequestsPerMinute);
     }
-
-    private InputEstimate EstimateInputTokens(string model, ReadOnlyMemory<byte> body) => _limiter.Estimator.Estimate(model, body.Span);
 
     // The estimate covers the whole prompt, cached or not, so it is compared with every input token the usage reports.
     private void Calibrate(PacedRequest request, TokenUsage usage)

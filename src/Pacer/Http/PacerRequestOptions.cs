@@ -35,4 +35,55 @@ public static class PacerRequestOptions
         request.Options.Set(Priority, priority);
         return request;
     }
+
+    /// <summary>
+    /// Gets the request's <see cref="PacerRequestContext"/>: after <c>SendAsync</c> through a <see cref="PacerHandler"/>,
+    /// the one it paced the request with (attempts, queue time, usage); before, the one prepared for its current
+    /// content, if any. Null when there is none.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <returns>Its context, or null.</returns>
+    public static PacerRequestContext? GetPacerContext(this HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return PacerRequestContext.For(request);
+    }
+
+    /// <summary>
+    /// Sets <paramref name="body"/> as the request's content and prepares its <see cref="PacerRequestContext"/> from the
+    /// same bytes: classified, its facts read and, for a Messages request, its input estimated by
+    /// <paramref name="limiter"/>'s estimator. The <see cref="PacerHandler"/> then neither copies nor parses the body again.
+    /// Set the request's method and URI first (they decide its <see cref="PacerRequestContext.Kind"/>); nobody may write
+    /// to <paramref name="body"/> afterwards.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="body">The body's bytes.</param>
+    /// <param name="limiter">The limiter whose handler will send the request.</param>
+    /// <returns>The context.</returns>
+    public static PacerRequestContext SetPacerContent(this HttpRequestMessage request, byte[] body, Limiter limiter)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(limiter);
+        request.Content = new ByteArrayContent(body);
+        var context = PacerRequestContext.Create(request, body, limiter.Estimator);
+        request.Options.Set(PacerRequestContext.Key, context);
+        return context;
+    }
+
+    /// <summary>
+    /// Reads the request's content (once) and prepares its <see cref="PacerRequestContext"/>, as
+    /// <see cref="SetPacerContent"/> does for a body already in memory; returns the one already prepared for the same
+    /// content, if any.
+    /// </summary>
+    /// <param name="request">The request, with its method, URI and content set.</param>
+    /// <param name="limiter">The limiter whose handler will send the request.</param>
+    /// <param name="cancellationToken">Cancels reading the content.</param>
+    /// <returns>The context.</returns>
+    public static async ValueTask<PacerRequestContext> PreparePacerContextAsync(this HttpRequestMessage request, Limiter limiter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(limiter);
+        return PacerRequestContext.For(request) ?? await PacerRequestContext.PrepareAsync(request, limiter.Estimator, cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -8,12 +8,12 @@ namespace Pacer.Http;
 /// The end of one handed-over response, reached once: it reconciles the permit with the usage seen, releases the
 /// permit (and so the concurrency slot) and reports the outcome.
 /// </summary>
-internal sealed class RequestCompletion(RequestReporter reporter, PacedRequest request, Permit? permit, int statusCode, SseUsageParser? parser)
+internal sealed class RequestCompletion(RequestReporter reporter, PacedRequest request, Permit? permit, int statusCode, SseReader? parser)
 {
     private int _ended;
 
-    /// <summary>Gets the parser watching a stream's events, or null for a body that is not a stream.</summary>
-    public SseUsageParser? Parser => parser;
+    /// <summary>Gets the reader of a stream's events, or null for a body that is not a stream.</summary>
+    public SseReader? Parser => parser;
 
     /// <summary>Called by the body's stream or content when it ends; only the first call counts.</summary>
     public void BodyEnded(BodyEnd end, Exception? error)
@@ -43,6 +43,8 @@ internal sealed class RequestCompletion(RequestReporter reporter, PacedRequest r
             used = seen.ToUsage();
             cacheCreation = seen.ToCacheCreation();
         }
+
+        request.Context.FinalUsage = used;
 
         try
         {

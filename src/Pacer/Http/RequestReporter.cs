@@ -22,7 +22,7 @@ internal sealed class RequestReporter(
     {
         permit.Complete(usage);
         metrics.TokensUsed(usage, request.Facts.Model);
-        if (request.Kind == RequestKind.Messages)
+        if (request.Kind == PacerRequestKind.Messages)
         {
             calibrate(request, usage);
         }

@@ -56,9 +56,8 @@ public sealed class PacerHandlerTests
 
         using var response = await fixture.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
 
-        BufferedUsage.Of(response).ShouldBe(new BufferedUsage(new TokenUsage(25, 12)));
-        request.Options.TryGetValue(BufferedUsage.Key, out var read).ShouldBeTrue();
-        read!.Usage.ShouldBe(fixture.SingleOutcome().Usage);
+        request.GetPacerContext().ShouldNotBeNull().Usage.ShouldBe(new TokenUsage(25, 12));
+        request.GetPacerContext()!.Usage.ShouldBe(fixture.SingleOutcome().Usage);
     }
 
     [Fact]

@@ -153,6 +153,14 @@ public abstract class SqlUsageLedger : IUsageLedger, IBudgetStore, IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Gets the columns of <c>usage_records</c> that <see cref="RecordValues"/> fills, in its order (for a bulk copy).</summary>
+    protected static IReadOnlyList<string> RecordColumns => UsageSql.RecordColumns;
+
+    /// <summary>Gets the values of <paramref name="record"/>'s row, in the order of <see cref="RecordColumns"/> (null, long, int or string).</summary>
+    /// <param name="record">The record.</param>
+    /// <returns>The row's values.</returns>
+    protected static IEnumerable<object?> RecordValues(UsageRecord record) => UsageRows.Values(record).Select(v => v.Value);
+
     /// <summary>Opens a connection ready for use (pragmas and session settings applied).</summary>
     protected abstract ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 

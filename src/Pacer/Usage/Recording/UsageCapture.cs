@@ -33,8 +33,11 @@ public sealed class UsageCapture : IDisposable
         }
     }
 
-    /// <summary>Makes this capture current again on the current async flow (a stream's enumerator re-enters it on every step).</summary>
-    internal void Activate() => Current.Value = this;
+    /// <summary>
+    /// Makes this capture current again on the current async flow, for code that resumes a request on another flow: an
+    /// enumerator of a streamed answer, say, re-enters its capture on every step.
+    /// </summary>
+    public void Activate() => Current.Value = this;
 
     internal static void Offer(UsageRecord record)
     {

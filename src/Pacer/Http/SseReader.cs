@@ -3,11 +3,12 @@ using System.Text.Json;
 namespace Pacer.Http;
 
 /// <summary>
-/// Watches the bytes of an Anthropic SSE stream as they pass and keeps the usage of <c>message_start</c> and the
-/// cumulative usage of each <c>message_delta</c>, and notes <c>message_stop</c> and <c>error</c> events. It holds one line at
-/// a time, and only the data lines of those events: text deltas are never copied.
+/// The one reader of an Anthropic SSE stream, fed its bytes as they pass. It finds where each whole event ends (so that
+/// a relay can forward event by event), keeps the usage of <c>message_start</c> and the cumulative usage of each
+/// <c>message_delta</c>, and notes <c>message_stop</c> and <c>error</c> events. It holds one line at a time, and only the
+/// data lines of those events: text deltas are never copied, and nothing is allocated per event.
 /// </summary>
-internal sealed class SseUsageParser
+internal sealed class SseReader
 {
     // A usage-bearing line is a few hundred bytes; a longer one is not worth holding.
     private const int MaxLine = 1024 * 1024;
@@ -16,6 +17,8 @@ internal sealed class SseUsageParser
     private int _length;
     private bool _discarding;
     private EventKind _event;
+    private bool _eventHasFields;
+    private long _position;
     private UsageAccumulator _usage;
 
     private enum EventKind
@@ -23,6 +26,7 @@ internal sealed class SseUsageParser
         Unnamed,
         Usage,
         Error,
+        Stop,
         Other,
     }
 
@@ -35,9 +39,18 @@ internal sealed class SseUsageParser
     /// <summary>Gets the <c>error.type</c> of an <c>error</c> event in the stream, if one came.</summary>
     public string? ErrorType { get; private set; }
 
+    /// <summary>Gets how many of the bytes fed so far end at an event boundary (a blank line).</summary>
+    public long WholeEventBytes { get; private set; }
+
+    /// <summary>Gets a value indicating whether the last whole event was <c>message_stop</c> or <c>error</c>: a finished Anthropic stream.</summary>
+    public bool Finished { get; private set; }
+
     /// <summary>Feeds the next bytes of the stream.</summary>
     public void Feed(ReadOnlySpan<byte> bytes)
     {
+        var start = _position;
+        var consumed = 0;
+        _position += bytes.Length;
         while (!bytes.IsEmpty)
         {
             var end = bytes.IndexOf((byte)'\n');
@@ -48,10 +61,19 @@ internal sealed class SseUsageParser
                 return;
             }
 
-            var line = _line.AsSpan(0, _length);
-            if (!_discarding)
+            consumed += end + 1;
+            if (_discarding)
             {
-                OnLine(line.EndsWith((byte)'\r') ? line[..^1] : line);
+                // Only a data line (or an overlong one) is discarded: the event has a field.
+                _eventHasFields = true;
+            }
+            else
+            {
+                var line = _line.AsSpan(0, _length);
+                if (OnLine(line.EndsWith((byte)'\r') ? line[..^1] : line))
+                {
+                    WholeEventBytes = start + consumed;
+                }
             }
 
             _length = 0;
@@ -68,7 +90,7 @@ internal sealed class SseUsageParser
         }
 
         // A data line of an event that carries no usage is skipped as soon as its prefix shows it.
-        if (_event == EventKind.Other && _length + part.Length >= 5 && StartsWithData(part))
+        if (_event is EventKind.Other or EventKind.Stop && _length + part.Length >= 5 && StartsWithData(part))
         {
             _discarding = true;
             return;
@@ -98,28 +120,43 @@ internal sealed class SseUsageParser
         return head.SequenceEqual("data:"u8);
     }
 
-    private void OnLine(ReadOnlySpan<byte> line)
+    /// <summary>Reads one line; true when it is the blank line that ends an event (or a comment block).</summary>
+    private bool OnLine(ReadOnlySpan<byte> line)
     {
         if (line.IsEmpty)
         {
-            // A blank line ends the event.
+            // A blank line ends the event; a block without fields (a comment, a keep-alive) leaves the last event as it was.
+            if (_eventHasFields)
+            {
+                Finished = _event is EventKind.Stop or EventKind.Error;
+            }
+
             _event = EventKind.Unnamed;
-            return;
+            _eventHasFields = false;
+            return true;
         }
 
         if (line.StartsWith("event:"u8))
         {
+            _eventHasFields = true;
             var name = Value(line["event:".Length..]);
             _event = name.SequenceEqual("message_start"u8) || name.SequenceEqual("message_delta"u8) ? EventKind.Usage
                 : name.SequenceEqual("error"u8) ? EventKind.Error
+                : name.SequenceEqual("message_stop"u8) ? EventKind.Stop
                 : EventKind.Other;
-            SawMessageStop |= name.SequenceEqual("message_stop"u8);
-            return;
+            SawMessageStop |= _event == EventKind.Stop;
+            return false;
         }
 
-        if (!line.StartsWith("data:"u8) || _event == EventKind.Other)
+        if (!line.StartsWith("data:"u8))
         {
-            return;
+            return false;
+        }
+
+        _eventHasFields = true;
+        if (_event is EventKind.Other or EventKind.Stop)
+        {
+            return false;
         }
 
         var data = Value(line["data:".Length..]);
@@ -131,7 +168,7 @@ internal sealed class SseUsageParser
                 if (JsonPaths.TryReadString(ref reader, ["error", "type"], out var type))
                 {
                     ErrorType = type;
-                    return;
+                    return false;
                 }
             }
             catch (JsonException)
@@ -141,6 +178,7 @@ internal sealed class SseUsageParser
         }
 
         UsageReader.TryRead(data, ref _usage);
+        return false;
     }
 
     private static ReadOnlySpan<byte> Value(ReadOnlySpan<byte> field) => field.StartsWith(" "u8) ? field[1..] : field;
