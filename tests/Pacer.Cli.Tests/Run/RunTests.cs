@@ -8,6 +8,20 @@ namespace Pacer.Cli.Tests.Run;
 public sealed class RunTests : IDisposable
 {
     private const int KilledRequests = 150;
+
+    /// <summary>
+    /// The fast simulator with 100 ms answers and 4 requests at a time (about 40 a second), so that a kill after 80 results
+    /// lands well before the 150th, whatever burst the run learns from the simulator's headers.
+    /// </summary>
+    private static readonly (string, string)[] PacedSimulator =
+    [
+        .. CliProcess.FastSimulator.Where(s => s.Item1 is not ("Simulator__Latency__Enabled" or "ANTHROPIC_CONCURRENT_REQUESTS")),
+        ("ANTHROPIC_CONCURRENT_REQUESTS", "4"),
+        ("Simulator__Latency__Enabled", "true"),
+        ("Simulator__Latency__TimeToFirstTokenMs", "100"),
+        ("Simulator__Latency__TokensPerSecond", "100000"),
+        ("Simulator__Latency__Jitter", "0"),
+    ];
     private readonly string _folder = Directory.CreateTempSubdirectory("pacer-cli-run-").FullName;
 
     private string Out => Path.Combine(_folder, "results.jsonl");
@@ -246,7 +260,7 @@ public sealed class RunTests : IDisposable
         var kept = new List<string>();
         foreach (var killAfter in new[] { 10, 40, 80 })
         {
-            using (var run = CliProcess.StartPacer(_folder, ["run", input, "--out", Out], CliProcess.FastSimulator))
+            using (var run = CliProcess.StartPacer(_folder, ["run", input, "--out", Out], PacedSimulator))
             {
                 await CliProcess.Until(() => WholeLines().Count >= killAfter, $"{killAfter} results");
                 run.KillHard();

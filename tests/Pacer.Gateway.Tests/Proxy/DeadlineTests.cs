@@ -33,17 +33,17 @@ public sealed class DeadlineTests : IAsyncLifetime
     [Fact]
     public async Task Post_UpstreamHangsThenResets_CallerGetsTheGateways504BeforeItsOwnTimeout()
     {
-        // The 120 s hang and 150 s caller, scaled by 25: the upstream hangs 4.8 s then resets the connection, the
-        // caller gives up after 6 s and says so with x-stainless-timeout. The gateway retries the reset (100 ms backoff),
-        // then cuts the second attempt at the cutoff, 600 ms (a tenth of the budget) before the caller's deadline.
+        // The 120 s hang and 150 s caller, scaled by 12.5: the upstream hangs 9.6 s then resets the connection,
+        // the caller gives up after 12 s and says so with x-stainless-timeout. The gateway retries the reset (100 ms
+        // backoff), then cuts the second attempt at the cutoff, 1 s (the margin's ceiling) before the caller's deadline.
         _upstream.Handler = async context =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(4.8), context.RequestAborted);
+            await Task.Delay(TimeSpan.FromSeconds(9.6), context.RequestAborted);
             context.Abort();
         };
-        using var caller = new HttpClient { BaseAddress = _gateway.BaseUrl, Timeout = TimeSpan.FromSeconds(6) };
+        using var caller = new HttpClient { BaseAddress = _gateway.BaseUrl, Timeout = TimeSpan.FromSeconds(12) };
         using var request = GatewayRequests.Message();
-        request.Headers.Add("x-stainless-timeout", "6");
+        request.Headers.Add("x-stainless-timeout", "12");
 
         using var response = await caller.SendAsync(request, TestContext.Current.CancellationToken);
 
