@@ -42,10 +42,11 @@ internal static class GatewayApplication
         builder.Configuration.AddCommandLine([.. launch.Args]);
 
         var (environment, options) = StartupSettings.Read(builder.Configuration, out var redis, out var startDegraded);
-        if (options.InlineIo)
+        if (options.InlineIo && Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
         {
             // The runtime reads this once, when the process's first socket starts waiting: here, before the simulator
-            // or Kestrel opens one. Upstream answers then continue on the socket thread too (docs/GATEWAY.md).
+            // or Kestrel opens one. Upstream answers then continue on the socket thread too (docs/GATEWAY.md). A value
+            // the process was given already (by the operator, or by a host that shares the process) is left alone.
             Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
         }
 
