@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Metrics;
 using Pacer.Configuration;
 using Pacer.Gateway.Admin;
@@ -120,6 +121,14 @@ internal static class GatewayApplication
             console.UseUtcTimestamp = true;
             console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
+        if (!OperatingSystem.IsWindows())
+        {
+            // Same formatter, same lines, but a request's lines reach the console together (docs/GATEWAY.md,
+            // "Operations"). Windows keeps the stock logger, which translates colours for old consoles.
+            builder.Services.Remove(builder.Services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)));
+            builder.Services.AddSingleton<ILoggerProvider, BatchingConsoleLoggerProvider>();
+        }
+
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 

@@ -78,6 +78,21 @@ public sealed partial class ProgramTests : IDisposable
             using var message = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             message.RootElement.GetProperty("type").GetString().ShouldBe("message");
             File.Exists(Path.Combine(_folder, "pacer.db")).ShouldBeTrue();
+
+            // The request's console lines, in order, one per line with its UTC timestamp.
+            var requestLines = new List<string>();
+            while (await process.StandardOutput.ReadLineAsync().WaitAsync(Bound) is { } line)
+            {
+                requestLines.Add(line);
+                if (line.Contains("POST /v1/messages user=", StringComparison.Ordinal))
+                {
+                    break;
+                }
+            }
+
+            requestLines.ShouldContain(l => l.Contains("🔄 Attempt 1/4 for /v1/messages", StringComparison.Ordinal));
+            requestLines.FindIndex(l => l.Contains("🔄", StringComparison.Ordinal)).ShouldBeLessThan(requestLines.Count - 1);
+            requestLines[^1].ShouldMatch(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info: Pacer\.Gateway\.Proxy\.ProxyEndpoint\[1\] POST /v1/messages user=anonymous model=claude-sonnet-4-5 status=200 ");
         }
         finally
         {

@@ -13,6 +13,14 @@ namespace Pacer.Usage;
 internal sealed class UsageWriter : IAsyncDisposable
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long the writer, woken from sleep by an append, lets more records gather before it commits: at a steady
+    /// load each request otherwise paid a transaction of its own (a WAL write and a connection's pragmas), a sixth of
+    /// the gateway's CPU at 1,000 requests a second (docs/BENCHMARKS.md, "Overhead"). Short beside the crash window
+    /// that matters (issue 15): a batch is still committed within milliseconds of its requests.
+    /// </summary>
+    internal static readonly TimeSpan GatherTime = TimeSpan.FromMilliseconds(2);
     private readonly Channel<UsageRecord> _buffer;
     private readonly Func<IReadOnlyList<UsageRecord>, CancellationToken, Task> _write;
     private readonly UsageLedgerOptions _options;
@@ -21,6 +29,7 @@ internal sealed class UsageWriter : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<(long Target, TaskCompletionSource Done)> _flushes = [];
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
+    private readonly ManualResetEventSlim _closing = new(initialState: false, spinCount: 0);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _loop;
     private long _accepted;
@@ -113,6 +122,7 @@ internal sealed class UsageWriter : IAsyncDisposable
         }
 
         _buffer.Writer.TryComplete();
+        _closing.Set();
         _wake.Set();
         try
         {
@@ -128,7 +138,7 @@ internal sealed class UsageWriter : IAsyncDisposable
 
         _giveUp.Dispose();
 
-        // _wake is not disposed: an append that raced with closing may still set it (it holds no kernel handle).
+        // _wake and _closing are not disposed: they hold no kernel handle, and an append that raced with closing may still set _wake.
     }
 
     private async Task<bool> WaitAndAppendAsync(UsageRecord record, CancellationToken cancellationToken)
@@ -201,6 +211,10 @@ internal sealed class UsageWriter : IAsyncDisposable
                 if (!_buffer.Reader.TryPeek(out _) && !_buffer.Reader.Completion.IsCompleted)
                 {
                     _wake.Wait();
+
+                    // A kernel-timed wait on this thread, not a timer (closing cuts it short): the records of the next few
+                    // requests join this batch.
+                    _closing.Wait(GatherTime);
                 }
             }
 
