@@ -146,22 +146,6 @@ public sealed class LimiterServerCountTests
         OutputRemaining(fixture).ShouldBe(expected);
     }
 
-    [Theory]
-    [InlineData(59_700, 58_000)] // 59,200 to 60,199 less the 2,000 held: the own count of 58,000 lies within, and stands
-    [InlineData(59_000, 57_000)] // at most 59,499 less the 2,000 held: the own count is above it, and the header's level is taken
-    public void Observe_OutputCountedAsProduced_KeepsTheOwnCountWhereTheRoundedHeaderAllowsIt(long remaining, long expected)
-    {
-        using var fixture = new LimiterFixture(Wide);
-        var now = fixture.Time.GetUtcNow();
-        fixture.Limiter.Observe("k", "claude-sonnet-4-5", Headers(now, ("output-tokens", 60_000, 60_000)));
-        using var stream = fixture.AcquireNow(output: 2_000);
-
-        // A stream's headers: the server has counted its arrival, and of its output whatever it has produced so far.
-        fixture.Limiter.Observe(stream, Headers(now, ("output-tokens", 60_000, remaining)), answerComplete: false);
-
-        OutputRemaining(fixture).ShouldBe(expected);
-    }
-
     private static HttpResponseHeaders Refusal(LimiterFixture fixture)
     {
         var headers = Headers(fixture.Time.GetUtcNow(), ("requests", 1_000, 500), ("input-tokens", 100_000, 50_000), ("output-tokens", 60_000, 3_000));
