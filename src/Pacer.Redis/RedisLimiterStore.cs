@@ -606,6 +606,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
             arguments.Add(Number(level.SmallBucketMargin));
             arguments.Add(Number(level.SmallBucketBelow));
             arguments.Add(Number(level.Band));
+            arguments.Add(Number(level.BandUpTo));
         }
 
         arguments.Add(Micros(update.Cooldown));

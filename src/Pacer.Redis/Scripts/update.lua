@@ -3,8 +3,9 @@
 -- ARGV: 1 now override, 2 input tpm, 3 output tpm, 4 bucket ttl (s),
 -- 5..13 deltas: requests debt, requests unconfirmed, input debt, input unconfirmed, output debt, output unconfirmed,
 -- operator input, operator output, output refund within room (0/1),
--- 14..34 levels, 7 each for requests, input, output: limit, remaining, shown capacity, margin, small margin, small below,
--- band, 35 cooldown (us), 36 reserves max_tokens (0/1), 37 lease member to free ('' for none), 38 channel, 39 owner.
+-- 14..37 levels, 8 each for requests, input, output: limit, remaining, shown capacity, margin, small margin, small below,
+-- band, band up to, 38 cooldown (us), 39 reserves max_tokens (0/1), 40 lease member to free ('' for none), 41 channel,
+-- 42 owner.
 -- Returns 1 when a lease was freed.
 local itpm, otpm, bucketTtl = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local h = load(KEYS[1])
@@ -32,11 +33,13 @@ local function learnLevel(p, a)
   if limit <= 0 then return end
   local remaining, shown, margin, smallMargin, smallBelow, band =
     tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
+  local bandUpTo = tonumber(ARGV[a + 7])
   local counted = band > 0 and get(h, p .. 'l') == limit
   if shown >= 0 then
     if limit == get(h, p .. 'l') then h[p .. 'c'] = math.max(get(h, p .. 'c'), shown) else h[p .. 'c'] = shown end
   end
   local c = get(h, p .. 'c')
+  if bandUpTo > 0 and not (c > 0 and c <= bandUpTo) then counted = false end
   if c > 0 and c < smallBelow then margin = smallMargin end
   h[p .. 'l'] = limit
   local debt = size(h, p) - math.max(0, remaining - margin) + get(h, p .. 'u')
@@ -51,11 +54,11 @@ local function learnLevel(p, a)
 end
 
 learnLevel('r', 14)
-learnLevel('i', 21)
-learnLevel('o', 28)
-local cooldown = tonumber(ARGV[35])
+learnLevel('i', 22)
+learnLevel('o', 30)
+local cooldown = tonumber(ARGV[38])
 if cooldown > 0 then h['cd'] = math.max(get(h, 'cd'), now + cooldown) end
-if ARGV[36] == '1' then
+if ARGV[39] == '1' then
   h['rmt'] = 1
   redis.call('SADD', KEYS[4], KEYS[1])
 end
@@ -63,8 +66,8 @@ save(h, bucketTtl)
 redis.call('SADD', KEYS[3], KEYS[1])
 
 local freed = 0
-if ARGV[37] ~= '' then
-  freed = redis.call('ZREM', KEYS[2], ARGV[37])
-  if freed == 1 then redis.call('PUBLISH', ARGV[38], ARGV[39]) end
+if ARGV[40] ~= '' then
+  freed = redis.call('ZREM', KEYS[2], ARGV[40])
+  if freed == 1 then redis.call('PUBLISH', ARGV[41], ARGV[42]) end
 end
 return freed

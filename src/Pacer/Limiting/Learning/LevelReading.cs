@@ -16,7 +16,12 @@ internal static class LevelReading
     /// Reserved on arrival, the output is also learned within a band of half the step: the store keeps its own count of
     /// what it reserved and what came back, and moves it only as far as the rounded header proves it wrong. Its count is
     /// exact but for the refunds the server's full bucket could not take back, which <c>LearnedBudget.RefundRoom</c>
-    /// already bounds; the low end of the rounding alone left up to 500 tokens of a few-second bucket unused.
+    /// already bounds; the low end of the rounding alone left up to 500 tokens of a few-second bucket unused. Counted as
+    /// produced, the output is learned within the same band on a bucket no larger than the step: the header is the server's level after only part of the
+    /// output of the requests in flight (what they have produced so far), so taking it less their whole holds on every
+    /// response put the level below the truth each time; on a bucket smaller than the rounding (headers reading 0 or
+    /// 1,000) that meant pauses of 1.5–2 s with the level at 0 less the holds. The own count stands where it lies
+    /// between the header less the holds and the header plus half the step less the holds.
     /// </summary>
     public static LearnedLevels Of(in RateLimitObservation observation, bool outputReservedOnArrival)
     {
@@ -40,7 +45,8 @@ internal static class LevelReading
                     output.Remaining,
                     ShownCapacity(output, RemainingRounding.Margin(output.Limit)),
                     outputReservedOnArrival ? RemainingRounding.Margin(output.Limit) : 0,
-                    Band: outputReservedOnArrival ? RemainingRounding.Margin(output.Limit) : 0)
+                    Band: RemainingRounding.Margin(output.Limit),
+                    BandUpTo: outputReservedOnArrival ? 0 : RemainingRounding.Step)
                 : default);
     }
 

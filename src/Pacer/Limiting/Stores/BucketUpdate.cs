@@ -95,7 +95,8 @@ public readonly record struct LearnedLevels(LearnedLevel Requests, LearnedLevel 
 /// less what requests unknown to the server hold: the margin is <paramref name="SmallBucketMargin"/> while the capacity
 /// is known and below <paramref name="SmallBucketBelow"/>, else <paramref name="Margin"/>. With a <paramref name="Band"/>,
 /// under the same limit as before, the store keeps its own count instead where it lies between that level and
-/// <paramref name="Remaining"/> + <paramref name="Band"/> (what the rounded header allows); outside, the header's level stands.
+/// <paramref name="Remaining"/> + <paramref name="Band"/> (what the rounded header allows), on a bucket no larger than
+/// <paramref name="BandUpTo"/> when that is set; outside, the header's level stands.
 /// </summary>
 /// <param name="Limit">The server's limit per minute; 0 when the response did not show this budget.</param>
 /// <param name="Remaining">The server's remaining.</param>
@@ -104,7 +105,8 @@ public readonly record struct LearnedLevels(LearnedLevel Requests, LearnedLevel 
 /// <param name="SmallBucketMargin">The margin on a bucket smaller than <paramref name="SmallBucketBelow"/>.</param>
 /// <param name="SmallBucketBelow">The capacity below which a bucket is small; 0 for never.</param>
 /// <param name="Band">How far the true remaining may lie above the header, when the store's own count is to be kept within it; 0 for never.</param>
-public readonly record struct LearnedLevel(long Limit, double Remaining, double ShownCapacity, double Margin, double SmallBucketMargin = 0, double SmallBucketBelow = 0, double Band = 0)
+/// <param name="BandUpTo">The largest capacity for which the <paramref name="Band"/> applies (the capacity must be known); 0 for any capacity.</param>
+public readonly record struct LearnedLevel(long Limit, double Remaining, double ShownCapacity, double Margin, double SmallBucketMargin = 0, double SmallBucketBelow = 0, double Band = 0, double BandUpTo = 0)
 {
     /// <summary>Gets a value indicating whether the response showed this budget.</summary>
     public bool IsKnown => Limit > 0;

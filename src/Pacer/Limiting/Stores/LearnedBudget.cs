@@ -85,7 +85,7 @@ internal struct LearnedBudget
         }
 
         var margin = Capacity > 0 && Capacity < level.SmallBucketBelow ? level.SmallBucketMargin : level.Margin;
-        var counted = level.Band > 0 && Limit == level.Limit;
+        var counted = level.Band > 0 && Limit == level.Limit && (level.BandUpTo <= 0 || (Capacity > 0 && Capacity <= level.BandUpTo));
         Limit = level.Limit;
         var debt = Size - Math.Max(0, level.Remaining - margin) + Unconfirmed;
         if (counted && Bucket.Debt <= debt && Bucket.Debt >= Size - Math.Min(Size, level.Remaining + level.Band) + Unconfirmed)

@@ -467,6 +467,27 @@ public abstract class LimiterStoreContractTests : IAsyncLifetime
         (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(2500);
     }
 
+    [Theory]
+    [InlineData(667, 133)] // no larger than the step: the own count of -200 stands (a header of 0 less the 300 held allows -300 to 200)
+    [InlineData(2500, 33)] // larger: the header's level, 0 less the 300 held, is taken every time
+    public async Task UpdateAsync_BandUpTo_KeepsTheOwnCountOnlyOnABucketNoLargerThanIt(double capacity, long expected)
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        LearnedLevels Output(double remaining) => new(default, default, new LearnedLevel(20_000, remaining, capacity, 0, Band: 500, BandUpTo: 1000));
+        await LearnAsync(store, Roomy, bucket, Output(1000));
+        (await AdmitAsync(store, Roomy, Candidate(bucket, output: 4096, learnedOutput: 300))).ShouldBe(Admitted());
+        await LearnAsync(store, Roomy, bucket, Output(0));
+
+        // 0.3 s refill 100 tokens (20,000 a minute): the own count reads -200 when the next header of 0 comes.
+        Time.Advance(TimeSpan.FromMilliseconds(300));
+        await LearnAsync(store, Roomy, bucket, Output(0));
+
+        // A second later 333 more: 133 from the own count of -200, 33 from the header's -300.
+        Time.Advance(TimeSpan.FromSeconds(1));
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(expected);
+    }
+
     [Fact]
     public async Task UpdateAsync_LevelWithoutABand_TakesTheHeadersLowEndEveryTime()
     {
