@@ -82,7 +82,9 @@ public sealed class GatewayCrashTests : IAsyncLifetime
         var recorded = RecordedRequestIds();
         var old = answers.Where(a => Stopwatch.GetElapsedTime(a.CompletedAt, killedAt) > LedgerBound).ToList();
         var missing = old.Where(a => !recorded.Contains(a.RequestId)).ToList();
-        old.Count.ShouldBeGreaterThanOrEqualTo(AnswersBeforeKill / 2);
+        // Enough answers older than the bound for the check to mean something; how many of the first ones are, depends on
+        // how fast the gateway answered while the kill was being decided (thousands a second on a quiet machine).
+        old.Count.ShouldBeGreaterThanOrEqualTo(AnswersBeforeKill / 8, $"{answers.Count} answers, {old.Count} older than the bound");
         missing.ShouldBeEmpty(string.Create(CultureInfo.InvariantCulture,
             $"{missing.Count} of {old.Count} answers completed more than 100 ms before the kill are not in the ledger; the oldest {missing.Select(a => Stopwatch.GetElapsedTime(a.CompletedAt, killedAt).TotalMilliseconds).DefaultIfEmpty().Max():0} ms before it"));
 
