@@ -25,11 +25,22 @@ public sealed class HealthAndMetricsTests
     public async Task Readiness_StoreGone_503NamingTheStore()
     {
         await using var setup = await SimulatedGateway.StartAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        File.Delete(Path.Combine(setup.Gateway.Folder, "pacer.db"));
-        File.Delete(Path.Combine(setup.Gateway.Folder, "pacer.db-wal"));
-        File.Delete(Path.Combine(setup.Gateway.Folder, "pacer.db-shm"));
-        Directory.CreateDirectory(Path.Combine(setup.Gateway.Folder, "pacer.db"));
+        // The gateway's background writers may open the file again between the delete and the directory: try again (bounded).
+        for (var attempt = 1; ; attempt++)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(Path.Combine(setup.Gateway.Folder, "pacer.db"));
+            File.Delete(Path.Combine(setup.Gateway.Folder, "pacer.db-wal"));
+            File.Delete(Path.Combine(setup.Gateway.Folder, "pacer.db-shm"));
+            try
+            {
+                Directory.CreateDirectory(Path.Combine(setup.Gateway.Folder, "pacer.db"));
+                break;
+            }
+            catch (IOException) when (attempt < 20)
+            {
+            }
+        }
 
         using var ready = await setup.Client.GetAsync("/readyz");
 
