@@ -36,7 +36,6 @@ public sealed class AdminAuthTests
         var message = await Message(response);
         message.ShouldContain("set PACER_ADMIN_API_KEY");
         gateway.Service<Pacer.Limiting.Limiter>().Options.MaxRetries.ShouldBe(3);
-        TestGateway.DeleteFolder(gateway.Folder);
     }
 
     [Theory]
@@ -66,7 +65,6 @@ public sealed class AdminAuthTests
         }
 
         gateway.Service<Pacer.Limiting.Limiter>().Options.MaxRetries.ShouldBe(3);
-        TestGateway.DeleteFolder(gateway.Folder);
     }
 
     private static async Task<string> Message(HttpResponseMessage response)

@@ -46,7 +46,6 @@ public sealed class SeedCurlTests
               }'
             """);
         SeedStatusShape(conservative.RootElement, 30, 3, 5);
-        TestGateway.DeleteFolder(gateway.Folder);
     }
 
     private static void SeedStatusShape(JsonElement root, int perMinute, int concurrent, int retries)

@@ -11,6 +11,7 @@ public sealed class ManagedKeysTests : IAsyncLifetime
 {
     private const string UpstreamKey = "sk-ant-upstream-secret-0001";
 
+    private readonly string _folder = Directory.CreateTempSubdirectory("pacer-keys-").FullName;
     private TestUpstream _upstream = null!;
     private TestGateway _gateway = null!;
 
@@ -29,14 +30,14 @@ public sealed class ManagedKeysTests : IAsyncLifetime
             ["ANTHROPIC_API_KEY"] = UpstreamKey,
             ["PACER_AUTH_MODE"] = "managed",
             ["PACER_ADMIN_API_KEY"] = TestGateway.AdminKey,
-        });
+        }, _folder);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _gateway.DisposeAsync();
         await _upstream.DisposeAsync();
-        TestGateway.DeleteFolder(_gateway.Folder);
+        TestGateway.DeleteFolder(_folder);
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public sealed class ManagedKeysTests : IAsyncLifetime
         await _gateway.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
-        var bytes = Directory.GetFiles(_gateway.Folder).SelectMany(File.ReadAllBytes).ToArray();
+        var bytes = Directory.GetFiles(_folder).SelectMany(File.ReadAllBytes).ToArray();
 
         Encoding.UTF8.GetString(bytes).ShouldNotContain(secret);
         _gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
@@ -72,7 +73,7 @@ public sealed class ManagedKeysTests : IAsyncLifetime
             ["ANTHROPIC_BASE_URL"] = _upstream.BaseUrl.ToString(),
             ["ANTHROPIC_API_KEY"] = UpstreamKey,
             ["PACER_AUTH_MODE"] = "managed",
-        }, _gateway.Folder);
+        }, _folder);
     }
 
     [Theory]

@@ -30,7 +30,6 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
     {
         await _gateway.DisposeAsync();
         await _upstream.DisposeAsync();
-        TestGateway.DeleteFolder(_gateway.Folder);
     }
 
     [Theory]

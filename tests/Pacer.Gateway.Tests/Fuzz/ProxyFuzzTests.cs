@@ -145,7 +145,6 @@ public sealed class ProxyFuzzTests(ProxyFuzzTests.Gateway fixture) : IClassFixtu
             Client.Dispose();
             await _gateway.DisposeAsync();
             await _upstream.DisposeAsync();
-            TestGateway.DeleteFolder(_gateway.Folder);
         }
     }
 

@@ -121,7 +121,6 @@ public sealed class CSharpSdkTests
         var headers = upstream.Requests.ShouldHaveSingleItem().Headers;
         headers["authorization"].ShouldBe("Bearer " + Key);
         headers["x-stainless-lang"].ShouldNotBeNullOrEmpty();
-        TestGateway.DeleteFolder(gateway.Folder);
     }
 
     // The gateway owns the retries: the SDK's are off, so any 429 or 5xx would surface at once.

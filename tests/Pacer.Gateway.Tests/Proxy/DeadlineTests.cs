@@ -27,7 +27,6 @@ public sealed class DeadlineTests : IAsyncLifetime
     {
         await _gateway.DisposeAsync();
         await _upstream.DisposeAsync();
-        TestGateway.DeleteFolder(_gateway.Folder);
     }
 
     [Fact]

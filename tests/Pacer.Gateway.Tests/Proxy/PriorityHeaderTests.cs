@@ -21,7 +21,6 @@ public sealed class PriorityHeaderTests
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         upstream.Requests.ShouldHaveSingleItem().Headers.Keys.ShouldNotContain(k => k.StartsWith("x-pacer-", StringComparison.OrdinalIgnoreCase));
-        TestGateway.DeleteFolder(gateway.Folder);
     }
 
     [Theory]
@@ -42,6 +41,5 @@ public sealed class PriorityHeaderTests
         type.ShouldBe("invalid_request_error");
         message.ShouldBe("The x-pacer-priority header must be interactive or batch.");
         upstream.Requests.ShouldBeEmpty();
-        TestGateway.DeleteFolder(gateway.Folder);
     }
 }

@@ -29,7 +29,6 @@ public sealed class ProxyTransportTests : IAsyncLifetime
     {
         await _gateway.DisposeAsync();
         await _upstream.DisposeAsync();
-        TestGateway.DeleteFolder(_gateway.Folder);
     }
 
     [Fact]

@@ -34,7 +34,6 @@ public sealed class RequestIdentityTests
         line.ShouldContain($"user={expected} ");
         line.ShouldContain("model=claude-sonnet-4-5 status=200 attempts=1");
         upstream.Requests.ShouldHaveSingleItem().Headers.Keys.ShouldNotContain(k => k.StartsWith("x-pacer-", StringComparison.OrdinalIgnoreCase));
-        TestGateway.DeleteFolder(gateway.Folder);
     }
 
     [Fact]
@@ -50,6 +49,5 @@ public sealed class RequestIdentityTests
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await GatewayRequests.ErrorOf(response)).Message.ShouldContain("x-pacer-user");
         upstream.Requests.ShouldBeEmpty();
-        TestGateway.DeleteFolder(gateway.Folder);
     }
 }

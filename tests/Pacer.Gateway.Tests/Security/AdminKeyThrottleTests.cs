@@ -25,7 +25,6 @@ public sealed class AdminKeyThrottleTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         await _gateway.DisposeAsync();
-        TestGateway.DeleteFolder(_gateway.Folder);
     }
 
     [Fact]

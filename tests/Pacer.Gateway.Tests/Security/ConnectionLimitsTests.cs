@@ -79,7 +79,6 @@ public sealed class ConnectionLimitsTests
         limits.KeepAliveTimeout.ShouldBe(TimeSpan.FromSeconds(4));
         limits.MinRequestBodyDataRate.ShouldNotBeNull().BytesPerSecond.ShouldBe(1000);
         limits.MaxConcurrentConnections.ShouldBe(77);
-        TestGateway.DeleteFolder(gateway.Folder);
     }
 
     [Fact]
@@ -111,6 +110,5 @@ public sealed class ConnectionLimitsTests
         while (read > 0);
 
         received.ToString().ShouldNotContain("200 OK");
-        TestGateway.DeleteFolder(gateway.Folder);
     }
 }

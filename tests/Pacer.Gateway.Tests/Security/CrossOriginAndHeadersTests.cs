@@ -45,7 +45,6 @@ public sealed class CrossOriginAndHeadersTests
             response.Headers.Any(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)).ShouldBeFalse();
         }
 
-        TestGateway.DeleteFolder(gateway.Folder);
     }
 
     [Theory]
@@ -69,7 +68,6 @@ public sealed class CrossOriginAndHeadersTests
         using var answer = await gateway.Client.SendAsync(get);
         answer.StatusCode.ShouldBe(HttpStatusCode.OK);
         answer.Headers.Any(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)).ShouldBeFalse();
-        TestGateway.DeleteFolder(gateway.Folder);
     }
 
     [Fact]
@@ -110,7 +108,6 @@ public sealed class CrossOriginAndHeadersTests
         answer.StatusCode.ShouldBe(HttpStatusCode.OK);
         answer.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe([App]);
         answer.Headers.Contains("Access-Control-Allow-Credentials").ShouldBeFalse();
-        TestGateway.DeleteFolder(gateway.Folder);
     }
 
     [Theory]

@@ -69,7 +69,6 @@ internal sealed class SimulatedGateway : IAsyncDisposable
         finally
         {
             await Simulator.DisposeAsync();
-            TestGateway.DeleteFolder(Gateway.Folder);
         }
     }
 }

@@ -9,18 +9,29 @@ using Pacer.Gateway.Hosting;
 
 namespace Pacer.Gateway.Tests.Support;
 
-/// <summary>A real gateway on Kestrel, 127.0.0.1 and a free port, with its own temporary store and captured logs.</summary>
+/// <summary>
+/// A real gateway on Kestrel, 127.0.0.1 and a free port, with its own temporary store and captured logs. A store
+/// folder the gateway made itself is removed when it is disposed, never before: a store taken away under a running
+/// gateway fails its usage writes, and closing then retries them for the ledger's whole close timeout (30 s).
+/// </summary>
 internal sealed class TestGateway : IAsyncDisposable
 {
     public const string AdminKey = "test-admin-key-0123456789";
 
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
-    private TestGateway(WebApplication app, Uri baseUrl, string folder)
+    /// <summary>The store folders of the gateways still running in this process, each with how many use it.</summary>
+    private static readonly Dictionary<string, int> Running = new(StringComparer.Ordinal);
+
+    private readonly bool _ownsFolder;
+    private int _disposed;
+
+    private TestGateway(WebApplication app, Uri baseUrl, string folder, bool ownsFolder)
     {
         App = app;
         BaseUrl = baseUrl;
         Folder = folder;
+        _ownsFolder = ownsFolder;
         Client = new HttpClient { BaseAddress = baseUrl, Timeout = Bound };
     }
 
@@ -37,9 +48,14 @@ internal sealed class TestGateway : IAsyncDisposable
     public T Service<T>()
         where T : notnull => App.Services.GetRequiredService<T>();
 
-    /// <summary>Starts a gateway with <paramref name="settings"/> (environment-variable names) and no other source.</summary>
+    /// <summary>
+    /// Starts a gateway with <paramref name="settings"/> (environment-variable names) and no other source, on the store
+    /// in <paramref name="folder"/> (the caller's to remove once every gateway on it is disposed), or in a temporary
+    /// folder of its own that disposing removes.
+    /// </summary>
     public static async Task<TestGateway> StartAsync(IReadOnlyDictionary<string, string?> settings, string? folder = null, Action<IServiceCollection>? services = null)
     {
+        var ownsFolder = folder is null;
         folder ??= Directory.CreateTempSubdirectory("pacer-gateway-").FullName;
         var values = new Dictionary<string, string?>(settings);
         values.TryAdd("PACER_DB_PATH", Path.Combine(folder, "pacer.db"));
@@ -61,10 +77,19 @@ internal sealed class TestGateway : IAsyncDisposable
                 services?.Invoke(builder.Services);
             },
         };
-        var app = await GatewayApplication.BuildAsync(launch).WaitAsync(Bound);
-        await app.StartAsync().WaitAsync(Bound);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new TestGateway(app, new Uri(address), folder);
+        Enter(folder);
+        try
+        {
+            var app = await GatewayApplication.BuildAsync(launch).WaitAsync(Bound);
+            await app.StartAsync().WaitAsync(Bound);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            return new TestGateway(app, new Uri(address), folder, ownsFolder);
+        }
+        catch
+        {
+            Leave(folder);
+            throw;
+        }
     }
 
     /// <summary>A request to the admin API with the test's admin key.</summary>
@@ -87,6 +112,11 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         Client.Dispose();
         try
         {
@@ -95,12 +125,28 @@ internal sealed class TestGateway : IAsyncDisposable
         finally
         {
             await App.DisposeAsync();
+            Leave(Folder);
+            if (_ownsFolder)
+            {
+                DeleteFolder(Folder);
+            }
         }
     }
 
-    /// <summary>Removes the temporary folder; call once the gateway (and any second one on the same store) is disposed.</summary>
+    /// <summary>
+    /// Removes a store folder once every gateway on it is disposed; a folder a running gateway still uses is refused,
+    /// since the gateway would then spend its close timeout retrying the usage writes it can no longer make.
+    /// </summary>
     public static void DeleteFolder(string folder)
     {
+        lock (Running)
+        {
+            if (Running.ContainsKey(folder))
+            {
+                throw new InvalidOperationException($"The store folder {folder} is still used by a running gateway: dispose it first.");
+            }
+        }
+
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
@@ -109,6 +155,29 @@ internal sealed class TestGateway : IAsyncDisposable
         catch (IOException)
         {
             // A file still held open is left to the temp folder's cleaner.
+        }
+    }
+
+    private static void Enter(string folder)
+    {
+        lock (Running)
+        {
+            Running[folder] = Running.GetValueOrDefault(folder) + 1;
+        }
+    }
+
+    private static void Leave(string folder)
+    {
+        lock (Running)
+        {
+            if (Running[folder] == 1)
+            {
+                Running.Remove(folder);
+            }
+            else
+            {
+                Running[folder]--;
+            }
         }
     }
 }
