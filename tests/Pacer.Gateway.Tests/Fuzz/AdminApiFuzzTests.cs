@@ -1,10 +1,9 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using FsCheck.Fluent;
 using Pacer.Configuration;
-using Pacer.Gateway.Tests.Support;
+using static Pacer.Gateway.Tests.Support.GatewayRequests;
 
 namespace Pacer.Gateway.Tests.Fuzz;
 
@@ -34,7 +33,7 @@ public sealed class AdminApiFuzzTests(FuzzGateway fixture) : IClassFixture<FuzzG
         var tried = FuzzRun.Check("admin update-rate-limits body", FuzzJson.Body(shaped, "config"), Slice, body =>
         {
             var before = Settings();
-            using var request = Admin(HttpMethod.Post, "/api/admin/update-rate-limits", body);
+            using var request = AdminRequest(HttpMethod.Post, "/api/admin/update-rate-limits", body);
             var (status, _) = FuzzAnswer.Send(Client, request, FuzzAnswer.Show(body), admin: true);
             if (status != HttpStatusCode.OK && Settings() != before)
             {
@@ -52,7 +51,7 @@ public sealed class AdminApiFuzzTests(FuzzGateway fixture) : IClassFixture<FuzzG
         FuzzRun.Check("admin keys body", FuzzJson.Body(shaped, "user", "name"), Slice, body =>
         {
             var before = KeyCount();
-            using var request = Admin(HttpMethod.Post, "/api/admin/keys", body);
+            using var request = AdminRequest(HttpMethod.Post, "/api/admin/keys", body);
             var (status, _) = FuzzAnswer.Send(Client, request, FuzzAnswer.Show(body), admin: true);
             if (status != HttpStatusCode.Created && KeyCount() != before)
             {
@@ -75,7 +74,7 @@ public sealed class AdminApiFuzzTests(FuzzGateway fixture) : IClassFixture<FuzzG
         {
             var (who, body, method) = t;
             var before = Budgets();
-            using var request = Admin(new HttpMethod(method), "/api/admin/budgets/" + who, method == "PUT" ? body : null);
+            using var request = AdminRequest(new HttpMethod(method), "/api/admin/budgets/" + who, method == "PUT" ? body : null);
             var shown = $"{method} /api/admin/budgets/{FuzzAnswer.Show(who)} {FuzzAnswer.Show(body)}";
             var (status, _) = FuzzAnswer.Send(Client, request, shown, admin: true);
             if (status != HttpStatusCode.OK && Budgets() != before)
@@ -98,7 +97,7 @@ public sealed class AdminApiFuzzTests(FuzzGateway fixture) : IClassFixture<FuzzG
         FuzzRun.Check("admin usage query", Gen.Zip(query, Gen.Elements("/api/admin/usage", "/api/admin/usage.csv")), Slice, t =>
         {
             var (q, path) = t;
-            using var request = Admin(HttpMethod.Get, path + "?" + q, null);
+            using var request = AdminRequest(HttpMethod.Get, path + "?" + q, null);
             FuzzAnswer.Send(Client, request, path + "?" + q, admin: true);
         });
     }
@@ -109,27 +108,14 @@ public sealed class AdminApiFuzzTests(FuzzGateway fixture) : IClassFixture<FuzzG
         var id = Gen.Frequency((4, Gen.Elements("1", "0", "-1", "abc", "%FF", "%00", "%ED%A0%80", "99999999999999999999", "a%2Fb", "x y")), (1, Gen.Elements(65, 2000).Select(n => new string('k', n))));
         FuzzRun.Check("admin revoke key id", id, Slice / 5, i =>
         {
-            using var request = Admin(HttpMethod.Delete, "/api/admin/keys/" + i, null);
+            using var request = AdminRequest(HttpMethod.Delete, "/api/admin/keys/" + i, null);
             FuzzAnswer.Send(Client, request, "DELETE /api/admin/keys/" + i, admin: true);
         });
     }
 
-    private static HttpRequestMessage Admin(HttpMethod method, string path, byte[]? body)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Add("X-API-Key", TestGateway.AdminKey);
-        if (body is not null)
-        {
-            request.Content = new ByteArrayContent(body);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        }
-
-        return request;
-    }
-
     private string Get(string path)
     {
-        using var request = Admin(HttpMethod.Get, path, null);
+        using var request = AdminRequest(HttpMethod.Get, path, null);
         using var response = Task.Run(() => Client.SendAsync(request)).GetAwaiter().GetResult();
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         return Task.Run(() => response.Content.ReadAsStringAsync()).GetAwaiter().GetResult();

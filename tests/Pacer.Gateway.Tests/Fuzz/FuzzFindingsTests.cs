@@ -1,9 +1,9 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Pacer.Configuration;
 using Pacer.Gateway.Tests.Support;
+using static Pacer.Gateway.Tests.Support.GatewayRequests;
 using Pacer.Http;
 using Pacer.Usage;
 
@@ -12,25 +12,18 @@ namespace Pacer.Gateway.Tests.Fuzz;
 /// <summary>Each input the fuzz suite (or its review) found mishandled, as a plain regression test named by the input.</summary>
 public sealed class FuzzFindingsTests : IAsyncLifetime
 {
-    private TestUpstream _upstream = null!;
-    private TestGateway _gateway = null!;
+    private UpstreamGateway _setup = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _upstream = await TestUpstream.StartAsync();
-        _gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
+        _setup = await UpstreamGateway.StartAsync(new Dictionary<string, string?>
         {
-            ["ANTHROPIC_BASE_URL"] = _upstream.BaseUrl.ToString(),
             ["PACER_ADMIN_API_KEY"] = TestGateway.AdminKey,
             ["ANTHROPIC_MAX_RETRIES"] = "0",
         });
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _setup.DisposeAsync();
 
     [Theory]
     [InlineData("/api/admin/update-rate-limits", new byte[] { 0x7B, 0x22, 0xFF, 0xFE, 0x63, 0x22, 0x3A, 0x7B, 0x7D, 0x7D }, "not valid UTF-8")] // {"\xFF\xFEc":{}}
@@ -39,8 +32,8 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
     public async Task AdminPost_BodyNotUtf8_400NamingTheEncodingAndNothingChanged(string path, byte[] body, string expected)
     {
         var before = await StatusSettingsAsync();
-        using var request = Admin(HttpMethod.Post, path, body);
-        using var response = await _gateway.Client.SendAsync(request);
+        using var request = AdminRequest(HttpMethod.Post, path, body);
+        using var response = await _setup.Gateway.Client.SendAsync(request);
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await GatewayRequests.ErrorOf(response)).Message.ShouldContain(expected);
         (await StatusSettingsAsync()).ShouldBe(before);
@@ -52,8 +45,8 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
     [InlineData("/api/admin/update-rate-limits", """{"config":{"\ud800":1}}""", "field name")]
     public async Task AdminPost_UnpairedSurrogateEscape_400NamingWhere(string path, string json, string expected)
     {
-        using var request = Admin(HttpMethod.Post, path, Encoding.UTF8.GetBytes(json));
-        using var response = await _gateway.Client.SendAsync(request);
+        using var request = AdminRequest(HttpMethod.Post, path, Encoding.UTF8.GetBytes(json));
+        using var response = await _setup.Gateway.Client.SendAsync(request);
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var (type, message) = await GatewayRequests.ErrorOf(response);
         type.ShouldBe("invalid_request_error");
@@ -64,27 +57,27 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
     [Fact]
     public async Task PutBudget_PeriodUnpairedSurrogate_400AndNoBudget()
     {
-        using var request = Admin(HttpMethod.Put, "/api/admin/budgets/alice", """{"credits":5,"period":"\ud800"}"""u8.ToArray());
-        using var response = await _gateway.Client.SendAsync(request);
+        using var request = AdminRequest(HttpMethod.Put, "/api/admin/budgets/alice", """{"credits":5,"period":"\ud800"}"""u8.ToArray());
+        using var response = await _setup.Gateway.Client.SendAsync(request);
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await GatewayRequests.ErrorOf(response)).Message.ShouldContain("'period'");
-        using var get = Admin(HttpMethod.Get, "/api/admin/budgets/alice", null);
-        (await _gateway.Client.SendAsync(get)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        using var get = AdminRequest(HttpMethod.Get, "/api/admin/budgets/alice", null);
+        (await _setup.Gateway.Client.SendAsync(get)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task DashboardSignIn_KeyUnpairedSurrogate_400()
     {
         using var content = new StringContent("""{"key":"\ud800"}""", Encoding.UTF8, "application/json");
-        using var response = await _gateway.Client.PostAsync("/dashboard/session", content);
+        using var response = await _setup.Gateway.Client.PostAsync("/dashboard/session", content);
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 
     [Fact]
     public async Task AdminUnknownPath_DotDotUnderBudgets_404WithSuccessFalse()
     {
-        using var request = Admin(HttpMethod.Put, "/api/admin/budgets/..", """{"credits":5,"period":"day"}"""u8.ToArray());
-        using var response = await _gateway.Client.SendAsync(request);
+        using var request = AdminRequest(HttpMethod.Put, "/api/admin/budgets/..", """{"credits":5,"period":"day"}"""u8.ToArray());
+        using var response = await _setup.Gateway.Client.SendAsync(request);
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         json.RootElement.GetProperty("success").GetBoolean().ShouldBeFalse();
@@ -94,8 +87,8 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
     [Fact]
     public async Task UpdateRateLimits_EmptySettingName_RefusalSaysTheNameIsEmpty()
     {
-        using var request = Admin(HttpMethod.Post, "/api/admin/update-rate-limits", """{"config":{"":0.5}}"""u8.ToArray());
-        using var response = await _gateway.Client.SendAsync(request);
+        using var request = AdminRequest(HttpMethod.Post, "/api/admin/update-rate-limits", """{"config":{"":0.5}}"""u8.ToArray());
+        using var response = await _setup.Gateway.Client.SendAsync(request);
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await GatewayRequests.ErrorOf(response)).Message.ShouldContain("\"\" (a setting with an empty name): '0.5' is not a known setting");
     }
@@ -107,20 +100,20 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
     {
         using var request = GatewayRequests.Message();
         request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        using var response = await _gateway.Client.SendAsync(request);
+        using var response = await _setup.Gateway.Client.SendAsync(request);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        _upstream.Requests.Last().Body.ShouldBe(Encoding.UTF8.GetBytes(json));
+        _setup.Upstream.Requests.Last().Body.ShouldBe(Encoding.UTF8.GetBytes(json));
     }
 
     [Fact]
     public async Task PostMessages_HeaderXStainlessTimeoutE_ForwardedAsSentNot502()
     {
-        using var client = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 }) { BaseAddress = _gateway.BaseUrl };
+        using var client = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 }) { BaseAddress = _setup.Gateway.BaseUrl };
         using var request = GatewayRequests.Message();
         request.Headers.TryAddWithoutValidation("x-stainless-timeout", "é");
         using var response = await client.SendAsync(request);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        _upstream.Requests.Last().Headers["x-stainless-timeout"].ShouldBe("é");
+        _setup.Upstream.Requests.Last().Headers["x-stainless-timeout"].ShouldBe("é");
     }
 
     [Fact]
@@ -153,23 +146,10 @@ public sealed class FuzzFindingsTests : IAsyncLifetime
         new SettingError(string.Empty, "1", "is not a known setting").ToString().ShouldBe("\"\" (a setting with an empty name): '1' is not a known setting");
     }
 
-    private static HttpRequestMessage Admin(HttpMethod method, string path, byte[]? body)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Add("X-API-Key", TestGateway.AdminKey);
-        if (body is not null)
-        {
-            request.Content = new ByteArrayContent(body);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        }
-
-        return request;
-    }
-
     private async Task<string> StatusSettingsAsync()
     {
-        using var request = Admin(HttpMethod.Get, "/api/admin/rate-limit-status", null);
-        using var response = await _gateway.Client.SendAsync(request);
+        using var request = AdminRequest(HttpMethod.Get, "/api/admin/rate-limit-status", null);
+        using var response = await _setup.Gateway.Client.SendAsync(request);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return json.RootElement.GetProperty("settings").GetRawText() + json.RootElement.GetProperty("gateway").GetProperty("persistedSettings").GetRawText();
     }

@@ -113,29 +113,26 @@ public sealed class ProxyFuzzTests(ProxyFuzzTests.Gateway fixture) : IClassFixtu
     /// <summary>The gateway in front of an upstream that answers 200 to everything, and a budget for one user so that budget checks run.</summary>
     public sealed class Gateway : IAsyncLifetime
     {
-        private TestUpstream _upstream = null!;
-        private TestGateway _gateway = null!;
+        private UpstreamGateway _setup = null!;
 
         // Header values go out as UTF-8, as some clients send them, so that non-ASCII values reach the server at all.
         internal HttpClient Client { get; private set; } = null!;
 
         public async ValueTask InitializeAsync()
         {
-            _upstream = await TestUpstream.StartAsync();
-            _gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
+            _setup = await UpstreamGateway.StartAsync(new Dictionary<string, string?>
             {
-                ["ANTHROPIC_BASE_URL"] = _upstream.BaseUrl.ToString(),
                 ["PACER_ADMIN_API_KEY"] = TestGateway.AdminKey,
                 ["PACER_TRUST_USER_HEADER"] = "true",
                 ["ANTHROPIC_RATE_LIMIT_PER_MINUTE"] = "1000",
                 ["ANTHROPIC_CONCURRENT_REQUESTS"] = "50",
                 ["PACER_BURST"] = "100",
             });
-            using var budget = _gateway.Admin(HttpMethod.Put, "/api/admin/budgets/" + BudgetUser, """{"credits":1000000000,"period":"day"}""");
-            (await _gateway.Client.SendAsync(budget)).EnsureSuccessStatusCode();
+            using var budget = _setup.Gateway.Admin(HttpMethod.Put, "/api/admin/budgets/" + BudgetUser, """{"credits":1000000000,"period":"day"}""");
+            (await _setup.Gateway.Client.SendAsync(budget)).EnsureSuccessStatusCode();
             Client = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 })
             {
-                BaseAddress = _gateway.BaseUrl,
+                BaseAddress = _setup.Gateway.BaseUrl,
                 Timeout = TimeSpan.FromSeconds(30),
             };
         }
@@ -143,8 +140,7 @@ public sealed class ProxyFuzzTests(ProxyFuzzTests.Gateway fixture) : IClassFixtu
         public async ValueTask DisposeAsync()
         {
             Client.Dispose();
-            await _gateway.DisposeAsync();
-            await _upstream.DisposeAsync();
+            await _setup.DisposeAsync();
         }
     }
 

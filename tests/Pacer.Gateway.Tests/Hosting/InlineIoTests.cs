@@ -16,12 +16,11 @@ public sealed class InlineIoTests
     [InlineData("false", false)]
     public async Task Proxy_InlineIoSetting_SocketsScheduleAsSetAndTheAnswerArrives(string? value, bool inline)
     {
-        await using var upstream = await TestUpstream.StartAsync();
-        await using var gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
+        await using var setup = await UpstreamGateway.StartAsync(new Dictionary<string, string?>
         {
-            ["ANTHROPIC_BASE_URL"] = upstream.BaseUrl.ToString(),
             ["PACER_INLINE_IO"] = value,
         });
+        var (upstream, gateway) = setup;
         using var request = GatewayRequests.Message();
         request.Headers.TryAddWithoutValidation("traceparent", TraceParent);
 

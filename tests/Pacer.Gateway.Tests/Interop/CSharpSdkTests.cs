@@ -103,14 +103,14 @@ public sealed class CSharpSdkTests
     [MemberData(nameof(AuthStyles))]
     public async Task MessagesCreate_EitherAuthStyle_ForwardedUpstreamAsTheSdkSentIt(string style)
     {
-        await using var upstream = await TestUpstream.StartAsync();
+        await using var setup = await UpstreamGateway.StartAsync();
+        var (upstream, gateway) = setup;
         upstream.Handler = context =>
         {
             context.Response.ContentType = "application/json";
             return Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(context.Response,
                 """{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}""");
         };
-        await using var gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["ANTHROPIC_BASE_URL"] = upstream.BaseUrl.ToString() });
         var client = style == "api-key"
             ? new AnthropicClient { BaseUrl = gateway.BaseUrl.ToString().TrimEnd('/'), ApiKey = Key, MaxRetries = 0 }
             : new AnthropicClient { BaseUrl = gateway.BaseUrl.ToString().TrimEnd('/'), AuthToken = Key, MaxRetries = 0 };

@@ -10,24 +10,17 @@ namespace Pacer.Gateway.Tests.Proxy;
 public sealed class DeadlineTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-    private TestUpstream _upstream = null!;
-    private TestGateway _gateway = null!;
+    private UpstreamGateway _setup = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _upstream = await TestUpstream.StartAsync();
-        _gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
+        _setup = await UpstreamGateway.StartAsync(new Dictionary<string, string?>
         {
-            ["ANTHROPIC_BASE_URL"] = _upstream.BaseUrl.ToString(),
             ["ANTHROPIC_BASE_DELAY"] = "100",
         });
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _setup.DisposeAsync();
 
     [Fact]
     public async Task Post_UpstreamHangsThenResets_CallerGetsTheGateways504BeforeItsOwnTimeout()
@@ -35,12 +28,12 @@ public sealed class DeadlineTests : IAsyncLifetime
         // The issue's 120 s hang and 150 s caller, scaled by 12.5: the upstream hangs 9.6 s then resets the connection,
         // the caller gives up after 12 s and says so with x-stainless-timeout. The gateway retries the reset (100 ms
         // backoff), then cuts the second attempt at the cutoff, 1 s (the margin's ceiling) before the caller's deadline.
-        _upstream.Handler = async context =>
+        _setup.Upstream.Handler = async context =>
         {
             await Task.Delay(TimeSpan.FromSeconds(9.6), context.RequestAborted);
             context.Abort();
         };
-        using var caller = new HttpClient { BaseAddress = _gateway.BaseUrl, Timeout = TimeSpan.FromSeconds(12) };
+        using var caller = new HttpClient { BaseAddress = _setup.Gateway.BaseUrl, Timeout = TimeSpan.FromSeconds(12) };
         using var request = GatewayRequests.Message();
         request.Headers.Add("x-stainless-timeout", "12");
 
@@ -52,14 +45,14 @@ public sealed class DeadlineTests : IAsyncLifetime
         message.ShouldContain("the attempt had no response headers by the cutoff");
         GatewayRequests.Header(response, "x-should-retry").ShouldBe("false");
         GatewayRequests.Header(response, "request-id").ShouldStartWith("req_pacer_");
-        _upstream.Requests.Count.ShouldBe(2);
+        _setup.Upstream.Requests.Count.ShouldBe(2);
     }
 
     [Fact]
     public async Task Post_ExplicitDeadlineShorterThanTheSdkTimeout_TheEarlierWins()
     {
         var hung = new TaskCompletionSource();
-        _upstream.Handler = async context =>
+        _setup.Upstream.Handler = async context =>
         {
             await hung.Task.WaitAsync(context.RequestAborted);
         };
@@ -67,11 +60,11 @@ public sealed class DeadlineTests : IAsyncLifetime
         request.Headers.Add("x-stainless-timeout", "600");
         request.Headers.Add("x-pacer-deadline-ms", "1000");
 
-        using var response = await _gateway.Client.SendAsync(request, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
+        using var response = await _setup.Gateway.Client.SendAsync(request, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
 
         response.StatusCode.ShouldBe(HttpStatusCode.GatewayTimeout);
         (await GatewayRequests.ErrorOf(response)).Type.ShouldBe("timeout_error");
-        var seen = _upstream.Requests.ShouldHaveSingleItem();
+        var seen = _setup.Upstream.Requests.ShouldHaveSingleItem();
         seen.Headers.ContainsKey("x-pacer-deadline-ms").ShouldBeFalse();
         seen.Headers["x-stainless-timeout"].ShouldBe("600");
         hung.SetResult();
@@ -92,13 +85,13 @@ public sealed class DeadlineTests : IAsyncLifetime
         using var request = GatewayRequests.Message();
         request.Headers.TryAddWithoutValidation("x-pacer-deadline-ms", values.Split('|'));
 
-        using var response = await _gateway.Client.SendAsync(request, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
+        using var response = await _setup.Gateway.Client.SendAsync(request, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var (type, message) = await GatewayRequests.ErrorOf(response);
         type.ShouldBe("invalid_request_error");
         message.ShouldBe("The x-pacer-deadline-ms header must be one whole number of milliseconds from 1 to 86400000: the request's budget from its arrival at the gateway.");
-        _upstream.Requests.ShouldBeEmpty();
+        _setup.Upstream.Requests.ShouldBeEmpty();
     }
 
     [Theory]
@@ -114,10 +107,10 @@ public sealed class DeadlineTests : IAsyncLifetime
         using var request = GatewayRequests.Message();
         request.Headers.TryAddWithoutValidation("x-stainless-timeout", value);
 
-        using var response = await _gateway.Client.SendAsync(request, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
+        using var response = await _setup.Gateway.Client.SendAsync(request, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        _upstream.Requests.ShouldHaveSingleItem().Headers["x-stainless-timeout"].ShouldBe(value);
+        _setup.Upstream.Requests.ShouldHaveSingleItem().Headers["x-stainless-timeout"].ShouldBe(value);
     }
 
     [Fact]
@@ -127,7 +120,7 @@ public sealed class DeadlineTests : IAsyncLifetime
         request.Headers.Add("x-pacer-deadline-ms", "30000");
         request.Headers.Add("x-stainless-timeout", "1,5");
 
-        using var response = await _gateway.Client.SendAsync(request, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
+        using var response = await _setup.Gateway.Client.SendAsync(request, TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldBe("""{"ok":true}""");

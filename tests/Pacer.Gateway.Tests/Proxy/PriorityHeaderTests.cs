@@ -12,8 +12,8 @@ public sealed class PriorityHeaderTests
     [InlineData(" Batch ")]
     public async Task Proxy_KnownPriority_ServedAndTheHeaderNotForwarded(string value)
     {
-        await using var upstream = await TestUpstream.StartAsync();
-        await using var gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["ANTHROPIC_BASE_URL"] = upstream.BaseUrl.ToString() });
+        await using var setup = await UpstreamGateway.StartAsync();
+        var (upstream, gateway) = setup;
         using var request = GatewayRequests.Message();
         request.Headers.Add("x-pacer-priority", value);
 
@@ -29,8 +29,8 @@ public sealed class PriorityHeaderTests
     [InlineData("")]
     public async Task Proxy_UnknownPriority_400NamingTheHeaderAndTheAllowedValuesWithoutCallingUpstream(string value)
     {
-        await using var upstream = await TestUpstream.StartAsync();
-        await using var gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["ANTHROPIC_BASE_URL"] = upstream.BaseUrl.ToString() });
+        await using var setup = await UpstreamGateway.StartAsync();
+        var (upstream, gateway) = setup;
         using var request = GatewayRequests.Message();
         request.Headers.Add("x-pacer-priority", value);
 

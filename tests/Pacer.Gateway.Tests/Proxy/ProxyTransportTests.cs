@@ -10,26 +10,19 @@ namespace Pacer.Gateway.Tests.Proxy;
 /// <summary>What crosses the gateway, byte for byte, against a recording upstream.</summary>
 public sealed class ProxyTransportTests : IAsyncLifetime
 {
-    private TestUpstream _upstream = null!;
-    private TestGateway _gateway = null!;
+    private UpstreamGateway _setup = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _upstream = await TestUpstream.StartAsync();
-        _gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
+        _setup = await UpstreamGateway.StartAsync(new Dictionary<string, string?>
         {
-            ["ANTHROPIC_BASE_URL"] = _upstream.BaseUrl.ToString(),
             ["PACER_MAX_BODY_BYTES"] = "4096",
             ["PACER_STREAM_IDLE_TIMEOUT"] = "500",
             ["ANTHROPIC_MAX_RETRIES"] = "0",
         });
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _setup.DisposeAsync();
 
     [Fact]
     public async Task Post_MessagesWithQueryAndHeaders_ArrivesIntactWithoutHopByHopOrPacerHeaders()
@@ -46,10 +39,10 @@ public sealed class ProxyTransportTests : IAsyncLifetime
         request.Headers.Add("Keep-Alive", "timeout=5");
         request.Headers.Add("x-custom", "kept");
 
-        using var response = await _gateway.Client.SendAsync(request);
+        using var response = await _setup.Gateway.Client.SendAsync(request);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var seen = _upstream.Requests.ShouldHaveSingleItem();
+        var seen = _setup.Upstream.Requests.ShouldHaveSingleItem();
         seen.Method.ShouldBe("POST");
         seen.Path.ShouldBe("/v1/messages");
         seen.Query.ShouldBe("?beta=true&x=1");
@@ -69,7 +62,7 @@ public sealed class ProxyTransportTests : IAsyncLifetime
         // 100 KB of text: more than the relay's 16 KB chunk, so a body written piecemeal would show in the length.
         var text = new string('x', 100_000);
         var answer = $$$"""{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"{{{text}}}"}],"stop_reason":"end_turn","usage":{"input_tokens":11,"output_tokens":13}}""";
-        _upstream.Handler = async context =>
+        _setup.Upstream.Handler = async context =>
         {
             context.Response.ContentType = "application/json";
             context.Response.Headers["request-id"] = "req_big";
@@ -81,13 +74,13 @@ public sealed class ProxyTransportTests : IAsyncLifetime
         };
         request.Headers.Add("x-api-key", "sk-ant-caller");
 
-        using var response = await _gateway.Client.SendAsync(request);
+        using var response = await _setup.Gateway.Client.SendAsync(request);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Content.Headers.ContentLength.ShouldBe(Encoding.UTF8.GetByteCount(answer));
         response.Headers.GetValues("request-id").ShouldBe(["req_big"]);
         (await response.Content.ReadAsStringAsync()).ShouldBe(answer);
-        var line = _gateway.Logs.GetSnapshot().Select(r => r.Message).Single(m => m.StartsWith("POST /v1/messages", StringComparison.Ordinal));
+        var line = _setup.Gateway.Logs.GetSnapshot().Select(r => r.Message).Single(m => m.StartsWith("POST /v1/messages", StringComparison.Ordinal));
         line.ShouldContain("input_tokens=11 output_tokens=13");
         line.ShouldContain("outcome=ok");
     }
@@ -95,10 +88,10 @@ public sealed class ProxyTransportTests : IAsyncLifetime
     [Fact]
     public async Task Get_OtherV1Path_PassedThroughWithUpstreamStatusHeadersAndBody()
     {
-        _upstream.Handler = async context =>
+        _setup.Upstream.Handler = async context =>
         {
             context.Response.StatusCode = 404;
-            context.Response.Headers["request-id"] = "req_upstream_1";
+            context.Response.Headers["request-id"] = "req_setup.Upstream_1";
             context.Response.Headers["anthropic-ratelimit-requests-limit"] = "50";
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync("""{"type":"error","error":{"type":"not_found_error","message":"model: nope"}}""");
@@ -106,13 +99,13 @@ public sealed class ProxyTransportTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models/nope?limit=2");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-ant-bearer");
 
-        using var response = await _gateway.Client.SendAsync(request);
+        using var response = await _setup.Gateway.Client.SendAsync(request);
 
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        response.Headers.GetValues("request-id").ShouldBe(["req_upstream_1"]);
+        response.Headers.GetValues("request-id").ShouldBe(["req_setup.Upstream_1"]);
         response.Headers.GetValues("anthropic-ratelimit-requests-limit").ShouldBe(["50"]);
         (await response.Content.ReadAsStringAsync()).ShouldBe("""{"type":"error","error":{"type":"not_found_error","message":"model: nope"}}""");
-        var seen = _upstream.Requests.ShouldHaveSingleItem();
+        var seen = _setup.Upstream.Requests.ShouldHaveSingleItem();
         seen.Method.ShouldBe("GET");
         seen.Path.ShouldBe("/v1/models/nope");
         seen.Headers["authorization"].ShouldBe("Bearer sk-ant-bearer");
@@ -121,12 +114,12 @@ public sealed class ProxyTransportTests : IAsyncLifetime
     [Fact]
     public async Task Post_NoKey_401AuthenticationErrorWithoutCallingUpstream()
     {
-        using var response = await _gateway.Client.PostAsync("/v1/messages", new StringContent("{}", Encoding.UTF8, "application/json"));
+        using var response = await _setup.Gateway.Client.PostAsync("/v1/messages", new StringContent("{}", Encoding.UTF8, "application/json"));
 
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         var error = await ErrorOf(response);
         error.Type.ShouldBe("authentication_error");
-        _upstream.Requests.ShouldBeEmpty();
+        _setup.Upstream.Requests.ShouldBeEmpty();
     }
 
     [Fact]
@@ -135,13 +128,13 @@ public sealed class ProxyTransportTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = new StringContent(new string('x', 5000)) };
         request.Headers.Add("x-api-key", "sk-ant-caller");
 
-        using var response = await _gateway.Client.SendAsync(request);
+        using var response = await _setup.Gateway.Client.SendAsync(request);
 
         response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
         var error = await ErrorOf(response);
         error.Type.ShouldBe("request_too_large");
         error.Message.ShouldContain("4096");
-        _upstream.Requests.ShouldBeEmpty();
+        _setup.Upstream.Requests.ShouldBeEmpty();
     }
 
     [Fact]
@@ -151,17 +144,17 @@ public sealed class ProxyTransportTests : IAsyncLifetime
         request.Headers.TransferEncodingChunked = true;
         request.Headers.Add("x-api-key", "sk-ant-caller");
 
-        using var response = await _gateway.Client.SendAsync(request);
+        using var response = await _setup.Gateway.Client.SendAsync(request);
 
         response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
-        _upstream.Requests.ShouldBeEmpty();
+        _setup.Upstream.Requests.ShouldBeEmpty();
     }
 
     [Fact]
     public async Task Stream_UpstreamEvents_ArriveOneByOneBeforeTheStreamEnds()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _upstream.Handler = async context =>
+        _setup.Upstream.Handler = async context =>
         {
             context.Response.ContentType = "text/event-stream";
             await context.Response.WriteAsync("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}\n\n");
@@ -171,7 +164,7 @@ public sealed class ProxyTransportTests : IAsyncLifetime
         };
         using var request = Streaming();
 
-        using var response = await _gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await _setup.Gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
 
         (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10))).ShouldBe("event: message_start");
@@ -185,7 +178,7 @@ public sealed class ProxyTransportTests : IAsyncLifetime
     [Fact]
     public async Task Stream_UpstreamEndsBeforeMessageStop_EndsWithErrorEventAndDropsHalfEvent()
     {
-        _upstream.Handler = async context =>
+        _setup.Upstream.Handler = async context =>
         {
             context.Response.ContentType = "text/event-stream";
             await context.Response.WriteAsync("event: message_start\ndata: {\"type\":\"message_start\"}\n\nevent: content_block_delta\ndata: {\"type\":\"cont");
@@ -203,7 +196,7 @@ public sealed class ProxyTransportTests : IAsyncLifetime
     public async Task Stream_UpstreamStallsPastIdleLimit_EndsWithTimeoutErrorEvent()
     {
         var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _upstream.Handler = async context =>
+        _setup.Upstream.Handler = async context =>
         {
             context.Response.ContentType = "text/event-stream";
             await context.Response.WriteAsync("event: message_start\ndata: {\"type\":\"message_start\"}\n\n");
@@ -222,7 +215,7 @@ public sealed class ProxyTransportTests : IAsyncLifetime
     public async Task Stream_UpstreamConnectionBreaks_EndsWithErrorEvent()
     {
         var firstEventRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _upstream.Handler = async context =>
+        _setup.Upstream.Handler = async context =>
         {
             context.Response.ContentType = "text/event-stream";
             await context.Response.WriteAsync("event: message_start\ndata: {\"type\":\"message_start\"}\n\n");
@@ -231,7 +224,7 @@ public sealed class ProxyTransportTests : IAsyncLifetime
             context.Abort();
         };
         using var request = Streaming();
-        using var response = await _gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await _setup.Gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
 
         (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10))).ShouldBe("event: message_start");
@@ -245,7 +238,7 @@ public sealed class ProxyTransportTests : IAsyncLifetime
     [Fact]
     public async Task UnknownPath_404InAnthropicShapeNamingWhatIsServed()
     {
-        using var response = await _gateway.Client.GetAsync("/nothing-here");
+        using var response = await _setup.Gateway.Client.GetAsync("/nothing-here");
 
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         var error = await ErrorOf(response);
@@ -266,7 +259,7 @@ public sealed class ProxyTransportTests : IAsyncLifetime
     private async Task<string> StreamText()
     {
         using var request = Streaming();
-        using var response = await _gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await _setup.Gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         return await response.Content.ReadAsStringAsync().WaitAsync(TimeSpan.FromSeconds(10));
     }

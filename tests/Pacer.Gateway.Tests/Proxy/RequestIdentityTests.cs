@@ -13,12 +13,11 @@ public sealed class RequestIdentityTests
     [InlineData(false, "meta-user", null, "meta-user")]
     public async Task Proxy_UserSources_LoggedUserFollowsThePrecedence(bool trust, string? metadataUser, string? header, string expected)
     {
-        await using var upstream = await TestUpstream.StartAsync();
-        await using var gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
+        await using var setup = await UpstreamGateway.StartAsync(new Dictionary<string, string?>
         {
-            ["ANTHROPIC_BASE_URL"] = upstream.BaseUrl.ToString(),
             ["PACER_TRUST_USER_HEADER"] = trust ? "true" : "false",
         });
+        var (upstream, gateway) = setup;
         using var request = GatewayRequests.Message(user: metadataUser);
         if (header is not null)
         {
@@ -39,8 +38,8 @@ public sealed class RequestIdentityTests
     [Fact]
     public async Task Proxy_OverlongUserHeader_400WithoutCallingUpstream()
     {
-        await using var upstream = await TestUpstream.StartAsync();
-        await using var gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["ANTHROPIC_BASE_URL"] = upstream.BaseUrl.ToString() });
+        await using var setup = await UpstreamGateway.StartAsync();
+        var (upstream, gateway) = setup;
         using var request = GatewayRequests.Message();
         request.Headers.Add("x-pacer-user", new string('u', 201));
 

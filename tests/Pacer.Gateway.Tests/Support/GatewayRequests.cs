@@ -32,6 +32,20 @@ internal static class GatewayRequests
         return request;
     }
 
+    /// <summary>A request to the admin API with the test's admin key and, when given, exactly these body bytes as JSON.</summary>
+    public static HttpRequestMessage AdminRequest(HttpMethod method, string path, byte[]? body)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("X-API-Key", TestGateway.AdminKey);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        return request;
+    }
+
     public static string Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : string.Empty;
 
