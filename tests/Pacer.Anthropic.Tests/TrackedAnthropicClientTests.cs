@@ -1,5 +1,4 @@
 using Anthropic.Models.Messages;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Testing;
 using Pacer.Configuration;
 using Pacer.Limiting;
@@ -12,27 +11,25 @@ public sealed class TrackedAnthropicClientTests : IAsyncLifetime
 {
     private const string Model = "claude-3-5-sonnet-20241022";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private readonly string _folder = Directory.CreateTempSubdirectory("pacer-tracked-").FullName;
     private readonly FakeLogger<CostCalculator> _costLog = new();
     private readonly Limiter _limiter = new(new PacerOptions { MaxRequestsPerMinute = 1000, Burst = 100, MaxConcurrentRequests = 50 });
-    private SqliteUsageLedger _ledger = null!;
+    private TempLedger _store = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() =>
-        _ledger = await SqliteUsageLedger.OpenAsync(Path.Combine(_folder, "usage.db"), cancellationToken: Ct);
+    private SqliteUsageLedger Ledger => _store.Ledger;
+
+    public async ValueTask InitializeAsync() => _store = await TempLedger.OpenAsync();
 
     public async ValueTask DisposeAsync()
     {
         _limiter.Dispose();
-        await _ledger.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        await _store.DisposeAsync();
     }
 
     private TrackedAnthropicClient Client(ScriptedUpstream upstream, BudgetGuard? budgets = null) => new(
         _limiter,
-        new UsageRecorder(_ledger, new CostCalculator(logger: _costLog), budgets),
+        new UsageRecorder(Ledger, new CostCalculator(logger: _costLog), budgets),
         new TrackedAnthropicClientOptions { ApiKey = "sk-ant-test", BaseUrl = "http://upstream.test", InnerHandler = upstream, Budgets = budgets });
 
     private static MessageCreateParams Hello(int maxTokens = 1000) => new()
@@ -62,8 +59,8 @@ public sealed class TrackedAnthropicClientTests : IAsyncLifetime
             "   Output tokens: 800 @ $15.00/1M = $0.0120",
             "   Total cost: $0.0165 (2 credits)",
         ]);
-        await _ledger.FlushAsync(Ct);
-        (await _ledger.ReadAsync(new UsageQuery(), cancellationToken: Ct)).ShouldBe([usage]);
+        await Ledger.FlushAsync(Ct);
+        (await Ledger.ReadAsync(new UsageQuery(), cancellationToken: Ct)).ShouldBe([usage]);
         var sent = upstream.Received.Single();
         sent.Request.Headers.Authorization!.Parameter.ShouldBe("sk-ant-test");
         sent.Request.Headers.GetValues("x-stainless-retry-count").ShouldBe(["0"]);
@@ -123,7 +120,7 @@ public sealed class TrackedAnthropicClientTests : IAsyncLifetime
     public async Task MessagesAsync_WouldPassBudget_RefusedBeforeSending()
     {
         var upstream = new ScriptedUpstream(() => ScriptedUpstream.Json(ScriptedUpstream.Message(Model, 1500, 800)));
-        var budgets = new BudgetGuard(_ledger, _ledger);
+        var budgets = new BudgetGuard(Ledger, Ledger);
         await budgets.SetBudgetAsync(new UserBudget("bob", 2, BudgetPeriod.Day), Ct);
         using var client = Client(upstream, budgets);
 

@@ -12,24 +12,17 @@ public sealed class BudgetGuardTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 1, 31, 22, 0, 0, TimeSpan.Zero));
-    private readonly string _folder = Directory.CreateTempSubdirectory("pacer-budget-").FullName;
-    private SqliteUsageLedger _ledger = null!;
+    private TempLedger _store = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _ledger = await Open();
+    private SqliteUsageLedger Ledger => _store.Ledger;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _ledger.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async ValueTask InitializeAsync() => _store = await TempLedger.OpenAsync(new UsageLedgerOptions { TimeProvider = _time });
 
-    private Task<SqliteUsageLedger> Open() =>
-        SqliteUsageLedger.OpenAsync(Path.Combine(_folder, "usage.db"), new UsageLedgerOptions { TimeProvider = _time }, cancellationToken: Ct).WaitAsync(Wait, Ct);
+    public ValueTask DisposeAsync() => _store.DisposeAsync();
 
-    private BudgetGuard Guard(IUsageLedger? ledger = null) => new(_ledger, ledger ?? _ledger, _time);
+    private BudgetGuard Guard(IUsageLedger? ledger = null) => new(Ledger, ledger ?? Ledger, _time);
 
     private UsageRecord Spent(string user, long credits, DateTimeOffset? time = null) => new()
     {
@@ -56,7 +49,7 @@ public sealed class BudgetGuardTests : IAsyncLifetime
     [Fact]
     public async Task ReserveAsync_BudgetExhausted_RefusesNamingBudgetAndReset()
     {
-        await _ledger.AppendAsync(Spent("alice", 10), Ct);
+        await Ledger.AppendAsync(Spent("alice", 10), Ct);
         var guard = Guard();
         await guard.SetBudgetAsync(new UserBudget("alice", 10, BudgetPeriod.Day), Ct);
 
@@ -70,7 +63,7 @@ public sealed class BudgetGuardTests : IAsyncLifetime
     [Fact]
     public async Task ReserveAsync_EstimateWouldPassBudget_RefusesButSmallerFits()
     {
-        await _ledger.AppendAsync(Spent("alice", 7), Ct);
+        await Ledger.AppendAsync(Spent("alice", 7), Ct);
         var guard = Guard();
         await guard.SetBudgetAsync(new UserBudget("alice", 10, BudgetPeriod.Month), Ct);
 
@@ -87,7 +80,7 @@ public sealed class BudgetGuardTests : IAsyncLifetime
     {
         var guard = Guard();
         await guard.SetBudgetAsync(new UserBudget("alice", 5, BudgetPeriod.Day), Ct);
-        new UsageRecorder(_ledger, new CostCalculator(), guard).OnCompleted(Outcome("alice", new TokenUsage(100_000, 10_000))); // $0.45 = 45 credits
+        new UsageRecorder(Ledger, new CostCalculator(), guard).OnCompleted(Outcome("alice", new TokenUsage(100_000, 10_000))); // $0.45 = 45 credits
         await Should.ThrowAsync<BudgetExceededException>(() => guard.ReserveAsync("alice", 1, Ct).AsTask());
 
         _time.Advance(TimeSpan.FromHours(2)); // 2025-02-01T00:00Z
@@ -105,7 +98,7 @@ public sealed class BudgetGuardTests : IAsyncLifetime
     {
         var guard = Guard();
         await guard.SetBudgetAsync(new UserBudget("bob", 100, BudgetPeriod.Month), Ct);
-        await _ledger.AppendAsync(Spent("bob", 100, new DateTimeOffset(2025, 1, 2, 0, 0, 0, TimeSpan.Zero)), Ct);
+        await Ledger.AppendAsync(Spent("bob", 100, new DateTimeOffset(2025, 1, 2, 0, 0, 0, TimeSpan.Zero)), Ct);
         _time.Advance(TimeSpan.FromMinutes(1)); // past the refresh interval: the January spending is read
         var refused = await Should.ThrowAsync<BudgetExceededException>(() => guard.ReserveAsync("bob", 1, Ct).AsTask());
         refused.ResetsAt.ShouldBe(new DateTimeOffset(2025, 2, 1, 0, 0, 0, TimeSpan.Zero));
@@ -147,7 +140,7 @@ public sealed class BudgetGuardTests : IAsyncLifetime
     {
         var guard = Guard();
         await guard.SetBudgetAsync(new UserBudget("alice", 100, BudgetPeriod.Day), Ct);
-        var recorder = new UsageRecorder(_ledger, new CostCalculator(), guard);
+        var recorder = new UsageRecorder(Ledger, new CostCalculator(), guard);
 
         using (await guard.ReserveAsync("alice", 20, Ct))
         {
@@ -162,12 +155,11 @@ public sealed class BudgetGuardTests : IAsyncLifetime
     [Fact]
     public async Task GetStatusAsync_NewGuardAfterRestart_LoadsThePeriodsSpending()
     {
-        var recorder = new UsageRecorder(_ledger, new CostCalculator());
+        var recorder = new UsageRecorder(Ledger, new CostCalculator());
         recorder.OnCompleted(Outcome("carol", new TokenUsage(1500, 800)));
         recorder.OnCompleted(Outcome("carol", new TokenUsage(1500, 800)));
-        await _ledger.SetBudgetAsync(new UserBudget("carol", 50, BudgetPeriod.Day), Ct);
-        await _ledger.DisposeAsync();
-        _ledger = await Open();
+        await Ledger.SetBudgetAsync(new UserBudget("carol", 50, BudgetPeriod.Day), Ct);
+        await _store.ReopenAsync();
 
         var status = await Guard().GetStatusAsync("carol", Ct);
 
@@ -180,7 +172,7 @@ public sealed class BudgetGuardTests : IAsyncLifetime
     {
         var guard = Guard();
         await guard.SetBudgetAsync(new UserBudget("dave", 50, BudgetPeriod.Day), Ct);
-        await _ledger.AppendAsync(Spent("dave", 30), Ct); // written by another gateway sharing the store
+        await Ledger.AppendAsync(Spent("dave", 30), Ct); // written by another gateway sharing the store
 
         (await guard.GetStatusAsync("dave", Ct))!.Spent.ShouldBe(0);
         _time.Advance(BudgetGuard.DefaultRefreshInterval);
@@ -193,9 +185,9 @@ public sealed class BudgetGuardTests : IAsyncLifetime
         var guard = Guard();
         await guard.SetBudgetAsync(new UserBudget("gina", 10, BudgetPeriod.Day), Ct);
         using var held = await guard.ReserveAsync("gina", 10, Ct);
-        await _ledger.FlushAsync(Ct);
+        await Ledger.FlushAsync(Ct);
         SqliteConnection.ClearAllPools();
-        foreach (var file in Directory.GetFiles(_folder))
+        foreach (var file in Directory.GetFiles(_store.Folder))
         {
             File.Delete(file); // the next connection finds an empty file: every query fails
         }

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using Pacer.Configuration;
 using Pacer.Http;
@@ -18,19 +17,15 @@ public sealed class UsageRecorderHandlerTests : IAsyncLifetime
     // The same 3,000 writes all priced as 5-minute writes: 100 × 3 + 50 × 15 + 3,000 × 3.75 = 12,300 per million.
     private const decimal FiveMinuteCost = 0.0123m;
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("pacer-handler-usage-").FullName;
-    private SqliteUsageLedger _ledger = null!;
+    private TempLedger _store = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _ledger = await SqliteUsageLedger.OpenAsync(Path.Combine(_folder, "usage.db"), cancellationToken: Ct);
+    private SqliteUsageLedger Ledger => _store.Ledger;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _ledger.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async ValueTask InitializeAsync() => _store = await TempLedger.OpenAsync();
+
+    public ValueTask DisposeAsync() => _store.DisposeAsync();
 
     [Fact]
     public async Task SendAsync_JsonResponseWithOneHourCacheWrites_RecordPricesThemAtTheOneHourRate()
@@ -66,7 +61,7 @@ public sealed class UsageRecorderHandlerTests : IAsyncLifetime
     private async Task<UsageRecord> SendAndRecordAsync(Func<int, HttpResponseMessage> respond, bool stream = false)
     {
         using var limiter = new Limiter(new PacerOptions { MaxRequestsPerMinute = 1000, Burst = 100 }, new FakeTimeProvider());
-        var recorder = new UsageRecorder(_ledger, new CostCalculator());
+        var recorder = new UsageRecorder(Ledger, new CostCalculator());
         using var handler = new PacerHandler(limiter, observers: [recorder]) { InnerHandler = new FakeUpstream(respond) };
         using var client = new HttpClient(handler) { BaseAddress = new Uri("https://api.anthropic.com") };
         using var capture = UsageCapture.Begin();
@@ -79,8 +74,8 @@ public sealed class UsageRecorderHandlerTests : IAsyncLifetime
 
     private async Task ShouldBeStoredAsync(UsageRecord record)
     {
-        await _ledger.FlushAsync(Ct).WaitAsync(HandlerFixture.Bound, Ct);
-        var stored = (await _ledger.ReadAsync(new UsageQuery(), cancellationToken: Ct)).ShouldHaveSingleItem();
+        await Ledger.FlushAsync(Ct).WaitAsync(HandlerFixture.Bound, Ct);
+        var stored = (await Ledger.ReadAsync(new UsageQuery(), cancellationToken: Ct)).ShouldHaveSingleItem();
         stored.ShouldBe(record);
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Pacer.Http;
 using Pacer.Limiting;
 using Pacer.Usage;
@@ -7,19 +6,15 @@ namespace Pacer.Tests.Usage;
 
 public sealed class UsageRecorderTests : IAsyncLifetime
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("pacer-recorder-").FullName;
-    private SqliteUsageLedger _ledger = null!;
+    private TempLedger _store = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _ledger = await SqliteUsageLedger.OpenAsync(Path.Combine(_folder, "usage.db"), cancellationToken: Ct);
+    private SqliteUsageLedger Ledger => _store.Ledger;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _ledger.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async ValueTask InitializeAsync() => _store = await TempLedger.OpenAsync();
+
+    public ValueTask DisposeAsync() => _store.DisposeAsync();
 
     private static RequestOutcome Outcome(string model, TokenUsage? usage, int status = 200) => new()
     {
@@ -39,12 +34,12 @@ public sealed class UsageRecorderTests : IAsyncLifetime
     [Fact]
     public async Task OnCompleted_SeedRequest_AppendsPricedRecord()
     {
-        var recorder = new UsageRecorder(_ledger, new CostCalculator());
+        var recorder = new UsageRecorder(Ledger, new CostCalculator());
 
         recorder.OnCompleted(Outcome("claude-3-5-sonnet-20241022", new TokenUsage(1500, 800, 100, 200)));
-        await _ledger.FlushAsync(Ct);
+        await Ledger.FlushAsync(Ct);
 
-        var record = (await _ledger.ReadAsync(new UsageQuery(), cancellationToken: Ct)).Single();
+        var record = (await Ledger.ReadAsync(new UsageQuery(), cancellationToken: Ct)).Single();
         record.ShouldBe(new UsageRecord
         {
             Time = new DateTimeOffset(2025, 1, 1, 10, 0, 0, TimeSpan.Zero),
@@ -69,20 +64,20 @@ public sealed class UsageRecorderTests : IAsyncLifetime
     [Fact]
     public async Task OnCompleted_UnknownModel_KeepsTokensWithCostUnknown()
     {
-        new UsageRecorder(_ledger, new CostCalculator()).OnCompleted(Outcome("claude-next", new TokenUsage(10, 20)));
-        await _ledger.FlushAsync(Ct);
+        new UsageRecorder(Ledger, new CostCalculator()).OnCompleted(Outcome("claude-next", new TokenUsage(10, 20)));
+        await Ledger.FlushAsync(Ct);
 
-        var record = (await _ledger.ReadAsync(new UsageQuery(), cancellationToken: Ct)).Single();
+        var record = (await Ledger.ReadAsync(new UsageQuery(), cancellationToken: Ct)).Single();
         (record.InputTokens, record.OutputTokens, record.CostUsd, record.Credits).ShouldBe((10, 20, (decimal?)null, (long?)null));
     }
 
     [Fact]
     public async Task OnCompleted_NoUsage_RecordsTheFailureAtZeroCost()
     {
-        new UsageRecorder(_ledger, new CostCalculator()).OnCompleted(Outcome("claude-3-5-sonnet-20241022", null, status: 529));
-        await _ledger.FlushAsync(Ct);
+        new UsageRecorder(Ledger, new CostCalculator()).OnCompleted(Outcome("claude-3-5-sonnet-20241022", null, status: 529));
+        await Ledger.FlushAsync(Ct);
 
-        var totals = (await _ledger.QueryAsync(new UsageQuery(), Ct)).Total;
+        var totals = (await Ledger.QueryAsync(new UsageQuery(), Ct)).Total;
         (totals.Requests, totals.FailedRequests, totals.UnpricedRequests, totals.CostUsd).ShouldBe((1L, 1L, 0L, 0m));
     }
 
@@ -97,7 +92,7 @@ public sealed class UsageRecorderTests : IAsyncLifetime
     [Fact]
     public async Task Record_InsideCapture_IsCaughtOnlyByTheFlowThatMadeIt()
     {
-        var recorder = new UsageRecorder(_ledger, new CostCalculator());
+        var recorder = new UsageRecorder(Ledger, new CostCalculator());
         using var outer = UsageCapture.Begin();
 
         var inner = await Task.Run(() =>
