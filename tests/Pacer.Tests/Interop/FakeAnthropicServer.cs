@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Pacer.Tests.Interop;
 
@@ -12,10 +10,8 @@ namespace Pacer.Tests.Interop;
 /// </summary>
 internal sealed class FakeAnthropicServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private int _calls;
-
-    private FakeAnthropicServer(WebApplication app) => _app = app;
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -25,12 +21,8 @@ internal sealed class FakeAnthropicServer : IAsyncDisposable
 
     public static async Task<FakeAnthropicServer> StartAsync(TimeProvider clock, Func<int, Answer> script)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var server = new FakeAnthropicServer(app);
-        app.MapPost("/v1/messages", async (HttpContext context) =>
+        var server = new FakeAnthropicServer();
+        (server._app, server.BaseAddress) = await LoopbackApp.StartAsync(app => app.MapPost("/v1/messages", async (HttpContext context) =>
         {
             var call = Interlocked.Increment(ref server._calls);
             using var reader = new StreamReader(context.Request.Body);
@@ -46,17 +38,11 @@ internal sealed class FakeAnthropicServer : IAsyncDisposable
 
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(answer.Body, context.RequestAborted);
-        });
-        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        server.BaseAddress = new Uri(app.Urls.Single());
+        }));
         return server;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackApp.StopAsync(_app);
 
     public sealed record Answer(int Status, string Body, params (string Name, string Value)[] Headers);
 
