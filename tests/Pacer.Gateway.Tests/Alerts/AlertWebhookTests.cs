@@ -56,7 +56,8 @@ public sealed class AlertWebhookTests
         await receiver.NextAsync();
         for (var attempt = 2; attempt <= AlertWebhook.MaxAttempts; attempt++)
         {
-            await AdvanceUntilNextAsync(receiver);
+            // Whole-second steps: this test counts the attempts; the one above times the backoff.
+            await AdvanceUntilNextAsync(receiver, TimeSpan.FromSeconds(1));
         }
 
         await logged.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -92,8 +93,8 @@ public sealed class AlertWebhookTests
     private AlertWebhook Webhook(Receiver receiver, ILogger<AlertWebhook> logger) =>
         new(new GatewayOptions { Alerts = new AlertOptions { WebhookUrl = new Uri("http://127.0.0.1:9/hook?token=secret-token") } }, new Factory(receiver), _time, logger);
 
-    /// <summary>Moves the fake clock in small steps until the sender's next attempt arrives (its backoff timer fired).</summary>
-    private async Task<DateTimeOffset> AdvanceUntilNextAsync(Receiver receiver)
+    /// <summary>Moves the fake clock in steps (100 ms unless given) until the sender's next attempt arrives (its backoff timer fired).</summary>
+    private async Task<DateTimeOffset> AdvanceUntilNextAsync(Receiver receiver, TimeSpan? stepSize = null)
     {
         for (var step = 0; step < 1000; step++)
         {
@@ -102,7 +103,7 @@ public sealed class AlertWebhookTests
                 return at;
             }
 
-            _time.Advance(TimeSpan.FromMilliseconds(100));
+            _time.Advance(stepSize ?? TimeSpan.FromMilliseconds(100));
         }
 
         throw new ShouldAssertException("the sender never tried again");
