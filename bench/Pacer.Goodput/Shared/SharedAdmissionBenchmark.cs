@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Pacer.Configuration;
+using Pacer.Goodput.Hosting;
 using Pacer.Limiting;
 using Pacer.Redis;
 
@@ -17,41 +16,27 @@ internal static class SharedAdmissionBenchmark
 {
     public static async Task<int> RunAsync(string? url, int requests)
     {
-        Process? server = null;
-        if (url is null)
+        // The harness's own redis-server unless one is given, ready once it answers PING (bounded).
+        await using var server = url is null ? await RedisProcess.StartAsync() : null;
+        url ??= server!.Url;
+
+        var policy = new PacerOptions { MaxRequestsPerMinute = 1000, Burst = 100, MaxConcurrentRequests = 50, LearnLimits = false };
+        var rounds = Math.Max(1, requests / PerRound);
+        var shared = new List<double>();
+        var local = new List<double>();
+        for (var round = 0; round < rounds; round++)
         {
-            var port = FreePort();
-            server = Process.Start(new ProcessStartInfo("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no") { RedirectStandardOutput = true, UseShellExecute = false })
-                ?? throw new InvalidOperationException("redis-server did not start.");
-            url = $"redis://127.0.0.1:{port}";
-            await Task.Delay(500);
+            // A fresh store each round (a new prefix on Redis), within the burst.
+            await using var redis = await RedisLimiterStore.ConnectAsync(new RedisLimiterOptions { Url = url, Prefix = "bench-" + Guid.NewGuid().ToString("N") });
+            await MeasureAsync(new Limiter(policy, store: redis), shared);
+            await MeasureAsync(new Limiter(policy), local);
         }
 
-        try
-        {
-            var policy = new PacerOptions { MaxRequestsPerMinute = 1000, Burst = 100, MaxConcurrentRequests = 50, LearnLimits = false };
-            var rounds = Math.Max(1, requests / PerRound);
-            var shared = new List<double>();
-            var local = new List<double>();
-            for (var round = 0; round < rounds; round++)
-            {
-                // A fresh store each round (a new prefix on Redis), within the burst.
-                await using var redis = await RedisLimiterStore.ConnectAsync(new RedisLimiterOptions { Url = url, Prefix = "bench-" + Guid.NewGuid().ToString("N") });
-                await MeasureAsync(new Limiter(policy, store: redis), shared);
-                await MeasureAsync(new Limiter(policy), local);
-            }
-
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"shared admission on Redis over loopback ({url}), {rounds * PerRound} sequential acquire+release pairs on each store, interleaved by rounds of {PerRound}:"));
-            var a = Report("in-memory store", local);
-            var b = Report("Redis store", shared);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  added by Redis: p50 {b.P50 - a.P50:0.000} ms, p99 {b.P99 - a.P99:0.000} ms"));
-            return 0;
-        }
-        finally
-        {
-            server?.Kill();
-            server?.Dispose();
-        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"shared admission on Redis over loopback ({url}), {rounds * PerRound} sequential acquire+release pairs on each store, interleaved by rounds of {PerRound}:"));
+        var a = Report("in-memory store", local);
+        var b = Report("Redis store", shared);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  added by Redis: p50 {b.P50 - a.P50:0.000} ms, p99 {b.P99 - a.P99:0.000} ms"));
+        return 0;
     }
 
     // Burst 100: the first 100 admissions of a fresh store are not paced, so the limit is never what is measured.
@@ -79,12 +64,5 @@ internal static class SharedAdmissionBenchmark
         var figures = (times[times.Count / 2], times[(int)(times.Count * 0.99)]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-16} admission p50 {figures.Item1:0.000} ms, p99 {figures.Item2:0.000} ms"));
         return figures;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
