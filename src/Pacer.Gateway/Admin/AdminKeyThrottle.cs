@@ -19,13 +19,23 @@ internal sealed partial class AdminKeyThrottle(TimeProvider time, ILogger<AdminK
     /// <summary>Addresses remembered at most; beyond it those whose failures have all expired are forgotten first.</summary>
     public const int MaxAddresses = 10_000;
 
+    /// <summary>
+    /// Addresses a prune leaves at most: a tenth below <see cref="MaxAddresses"/>, so that a guesser rotating through
+    /// new addresses pays one scan of the table per thousand of them, not one per attempt.
+    /// </summary>
+    public const int PrunedAddresses = MaxAddresses - (MaxAddresses / 10);
+
     /// <summary>How long a failure counts.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<string, Failures> _failures = new(StringComparer.Ordinal);
+    private readonly Lock _pruning = new();
 
     /// <summary>Gets the addresses remembered now.</summary>
     public int Count => _failures.Count;
+
+    /// <summary>Gets how many times the table was full and pruned.</summary>
+    public int Prunes { get; private set; }
 
     /// <summary>Gets how long the address must wait before its next attempt is checked, or null when it may try now.</summary>
     public TimeSpan? Wait(IPAddress? address)
@@ -108,23 +118,44 @@ internal sealed partial class AdminKeyThrottle(TimeProvider time, ILogger<AdminK
 
     private void Prune()
     {
-        var now = time.GetUtcNow();
-        foreach (var (client, failures) in _failures)
+        lock (_pruning)
         {
-            lock (failures)
+            if (_failures.Count < MaxAddresses)
             {
-                failures.Expire(now);
-                if (failures.Times.Count == 0)
+                return; // another attempt pruned it meanwhile
+            }
+
+            Prunes++;
+            var now = time.GetUtcNow();
+            var live = new List<(string Client, int Count)>(_failures.Count);
+            foreach (var (client, failures) in _failures)
+            {
+                int count;
+                lock (failures)
+                {
+                    failures.Expire(now);
+                    count = failures.Times.Count;
+                }
+
+                if (count == 0)
+                {
+                    _failures.TryRemove(client, out _);
+                }
+                else
+                {
+                    live.Add((client, count));
+                }
+            }
+
+            // Still full of addresses that failed within the window: forget the ones that failed least.
+            if (live.Count > PrunedAddresses)
+            {
+                live.Sort(static (a, b) => a.Count.CompareTo(b.Count));
+                foreach (var (client, _) in live.Take(live.Count - PrunedAddresses))
                 {
                     _failures.TryRemove(client, out _);
                 }
             }
-        }
-
-        // Still full of addresses that failed within the window: forget the ones that failed least.
-        while (_failures.Count >= MaxAddresses && _failures.MinBy(p => p.Value.Times.Count) is { Key: { } least })
-        {
-            _failures.TryRemove(least, out _);
         }
     }
 

@@ -154,6 +154,28 @@ public sealed class AdminKeyThrottleTests : IAsyncLifetime
         throttle.Count.ShouldBeLessThanOrEqualTo(AdminKeyThrottle.MaxAddresses);
     }
 
+    [Fact]
+    public void Failed_RotatingAddresses_TableScannedOncePerThousandNewAddresses()
+    {
+        var throttle = new AdminKeyThrottle(_time, NullLogger<AdminKeyThrottle>.Instance);
+        var blocked = IPAddress.Parse("192.0.2.7");
+        for (var i = 0; i < AdminKeyThrottle.MaxFailures; i++)
+        {
+            throttle.Failed(blocked, "/api/admin/keys");
+        }
+
+        var addresses = 3 * AdminKeyThrottle.MaxAddresses;
+        for (var i = 0; i < addresses; i++)
+        {
+            throttle.Failed(new IPAddress(BitConverter.GetBytes(0x0A000000 + i)), "/api/admin/keys");
+        }
+
+        throttle.Count.ShouldBeLessThanOrEqualTo(AdminKeyThrottle.MaxAddresses);
+        var perPrune = AdminKeyThrottle.MaxAddresses - AdminKeyThrottle.PrunedAddresses;
+        throttle.Prunes.ShouldBeLessThanOrEqualTo(1 + ((addresses - AdminKeyThrottle.MaxAddresses) / perPrune) + 1, "a full table is pruned to a tenth below its bound, not one address at a time");
+        throttle.Wait(blocked).ShouldNotBeNull("the address that failed most is kept while one-failure addresses are forgotten");
+    }
+
     private async Task<HttpStatusCode> StatusAsync(string? key)
     {
         using var response = await SendAsync(key);
