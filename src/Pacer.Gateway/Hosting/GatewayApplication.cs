@@ -210,8 +210,14 @@ internal static class GatewayApplication
     {
         app.UseKeyIdSecret(keyIdSecret);
         app.UseCrossOrigin(app.Services.GetRequiredService<GatewayOptions>());
+
+        // The proxy's requests leave the pipeline here; the rest below serve every other path (and "/v1" itself).
+        app.UseProxyRoute();
         app.UseStatusCodePages(NotFoundOrNotAllowed.WriteAsync);
         app.UseDashboardHeaders();
+
+        // Placed here, not first as the host would place it, so that the proxy's requests skip its match.
+        app.UseRouting();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapHealth();
         app.MapAdmin();
