@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Pacer.Configuration;
 using Pacer.Gateway.Admin;
@@ -119,7 +120,7 @@ internal static class GatewayApplication
         {
             console.SingleLine = true;
             console.UseUtcTimestamp = true;
-            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            console.TimestampFormat = ConsoleTimestamp.Pattern;
         });
         if (!OperatingSystem.IsWindows())
         {
@@ -127,6 +128,10 @@ internal static class GatewayApplication
             // "Operations"). Windows keeps the stock logger, which translates colours for old consoles.
             builder.Services.Remove(builder.Services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)));
             builder.Services.AddSingleton<ILoggerProvider, BatchingConsoleLoggerProvider>();
+
+            // The lines' timestamp is written by that logger, the same characters without the formatter's pattern parsing.
+            builder.Services.AddSingleton<ConsoleTimestamp>();
+            builder.Services.AddSingleton<IPostConfigureOptions<SimpleConsoleFormatterOptions>>(sp => sp.GetRequiredService<ConsoleTimestamp>());
         }
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -205,8 +210,14 @@ internal static class GatewayApplication
     {
         app.UseKeyIdSecret(keyIdSecret);
         app.UseCrossOrigin(app.Services.GetRequiredService<GatewayOptions>());
+
+        // The proxy's requests leave the pipeline here; the rest below serve every other path (and "/v1" itself).
+        app.UseProxyRoute();
         app.UseStatusCodePages(NotFoundOrNotAllowed.WriteAsync);
         app.UseDashboardHeaders();
+
+        // Placed here, not first as the host would place it, so that the proxy's requests skip its match.
+        app.UseRouting();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapHealth();
         app.MapAdmin();

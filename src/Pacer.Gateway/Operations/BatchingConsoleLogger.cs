@@ -27,10 +27,21 @@ internal sealed class BatchingConsoleLogger(string category, BatchingConsoleLogg
         ArgumentNullException.ThrowIfNull(formatter);
         var text = t_text ??= new StringWriter(CultureInfo.CurrentCulture);
         var entry = new LogEntry<TState>(logLevel, category, eventId, state, exception, formatter);
-        provider.Formatter.Write(in entry, provider.ScopeProvider, text);
         var builder = text.GetStringBuilder();
-        if (builder.Length == 0)
+        var start = 0;
+        if (provider.Timestamp is { } timestamp)
         {
+            Span<char> stamp = stackalloc char[ConsoleTimestamp.Length];
+            timestamp.WriteNow(stamp);
+            builder.Append(stamp);
+            start = stamp.Length;
+        }
+
+        provider.Formatter.Write(in entry, provider.ScopeProvider, text);
+        if (builder.Length == start)
+        {
+            // The formatter wrote nothing (no message and no exception): no line, not even a timestamp.
+            builder.Clear();
             return;
         }
 

@@ -1,4 +1,6 @@
+using System.Net.Http.Headers;
 using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 
 namespace Pacer.Gateway.Proxy;
 
@@ -14,6 +16,8 @@ internal static class HeaderPolicy
         "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer",
         "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
     };
+
+    private static readonly HashSet<string> NoneNamed = new(StringComparer.OrdinalIgnoreCase);
 
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase) { "Accept-Encoding", "Expect" };
 
@@ -37,20 +41,32 @@ internal static class HeaderPolicy
         }
     }
 
-    /// <summary>Copies the upstream response's headers to the caller; <paramref name="keepLength"/> keeps <c>Content-Length</c>.</summary>
+    /// <summary>
+    /// Copies the upstream response's headers to the caller, as they came (unparsed: the validated view parsed every
+    /// value again and allocated a set for <c>Connection</c> on every response); <paramref name="keepLength"/> keeps
+    /// <c>Content-Length</c>.
+    /// </summary>
     public static void CopyResponseHeaders(HttpResponseMessage from, HttpResponse to, bool keepLength)
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
-        var named = NamedInConnection(string.Join(',', from.Headers.Connection));
-        foreach (var (name, values) in from.Headers.Concat(from.Content.Headers))
+        var named = from.Headers.NonValidated.TryGetValues(HeaderNames.Connection, out var connection)
+            ? NamedInConnection(new StringValues([.. connection]))
+            : NoneNamed;
+        CopyResponseHeaders(from.Headers.NonValidated, to, keepLength, named);
+        CopyResponseHeaders(from.Content.Headers.NonValidated, to, keepLength, named);
+    }
+
+    private static void CopyResponseHeaders(HttpHeadersNonValidated from, HttpResponse to, bool keepLength, HashSet<string> named)
+    {
+        foreach (var (name, values) in from)
         {
-            if ((HopByHop.Contains(name) && !(keepLength && name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))) || named.Contains(name))
+            if ((HopByHop.Contains(name) && !(keepLength && name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase))) || named.Contains(name))
             {
                 continue;
             }
 
-            to.Headers[name] = new StringValues(values.ToArray());
+            to.Headers[name] = values.Count == 1 ? new StringValues(values.ToString()) : new StringValues([.. values]);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Collections;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace Pacer.Usage;
@@ -8,11 +10,36 @@ internal static partial class UsageLog
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "💰 Cost calculated for {Model}{Batch}:")]
     public static partial void CostCalculated(ILogger logger, string model, string batch);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "   {Kind} tokens: {Tokens} @ ${PricePerMillion:0.00######}/1M = ${Cost:0.0000##########}")]
-    public static partial void TokenCost(ILogger logger, string kind, int tokens, decimal pricePerMillion, decimal cost);
+    /// <summary>The template of <see cref="TokenCost"/>: its structured fields' names and formats.</summary>
+    public const string TokenCostFormat = "   {Kind} tokens: {Tokens} @ ${PricePerMillion:0.00######}/1M = ${Cost:0.0000##########}";
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "   Total cost: ${TotalCost:0.0000##########} ({Credits} {CreditUnit})")]
-    public static partial void TotalCost(ILogger logger, decimal totalCost, long credits, string creditUnit);
+    /// <summary>The template of <see cref="TotalCost"/>.</summary>
+    public const string TotalCostFormat = "   Total cost: ${TotalCost:0.0000##########} ({Credits} {CreditUnit})";
+
+    private static readonly EventId TokenCostEvent = new(5002, nameof(TokenCost));
+    private static readonly EventId TotalCostEvent = new(5003, nameof(TotalCost));
+
+    /// <summary>
+    /// One of the seed's 💰 lines, written as the source generator would write it (same event, fields and text) but
+    /// without its <c>object[]</c>: a template with formats goes through <c>LoggerMessage.Define</c>'s formatter, which
+    /// boxes every value into an array and walks the template again for every line (two to five lines a request).
+    /// </summary>
+    public static void TokenCost(ILogger logger, string kind, int tokens, decimal pricePerMillion, decimal cost)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.Log(LogLevel.Information, TokenCostEvent, new TokenCostLine(kind, tokens, pricePerMillion, cost), null, static (line, _) => line.ToString());
+        }
+    }
+
+    /// <summary>The 💰 block's total line, as <see cref="TokenCost"/> writes its lines.</summary>
+    public static void TotalCost(ILogger logger, decimal totalCost, long credits, string creditUnit)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.Log(LogLevel.Information, TotalCostEvent, new TotalCostLine(totalCost, credits, creditUnit), null, static (line, _) => line.ToString());
+        }
+    }
 
     [LoggerMessage(EventId = 5004, Level = LogLevel.Warning,
         Message = "💰 No price for model {Model}: its {InputTokens} input and {OutputTokens} output tokens are recorded with cost unknown. Add the model to the price book ({PriceBookSource}).")]
@@ -32,4 +59,57 @@ internal static partial class UsageLog
 
     [LoggerMessage(EventId = 5014, Level = LogLevel.Error, Message = "Usage of a request to {Endpoint} could not be recorded.")]
     public static partial void RecordFailed(ILogger logger, Exception exception, string endpoint);
+
+    /// <summary>A token line's structured fields (<c>{OriginalFormat}</c> last, as the generator's) and its text.</summary>
+    private readonly struct TokenCostLine(string kind, int tokens, decimal pricePerMillion, decimal cost) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public int Count => 5;
+
+        public KeyValuePair<string, object?> this[int index] => index switch
+        {
+            0 => new("Kind", kind),
+            1 => new("Tokens", tokens),
+            2 => new("PricePerMillion", pricePerMillion),
+            3 => new("Cost", cost),
+            4 => new("{OriginalFormat}", TokenCostFormat),
+            _ => throw new ArgumentOutOfRangeException(nameof(index)),
+        };
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Fields(this);
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() =>
+            string.Create(CultureInfo.InvariantCulture, $"   {kind} tokens: {tokens} @ ${pricePerMillion:0.00######}/1M = ${cost:0.0000##########}");
+    }
+
+    /// <summary>The total line's structured fields and its text.</summary>
+    private readonly struct TotalCostLine(decimal totalCost, long credits, string creditUnit) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public int Count => 4;
+
+        public KeyValuePair<string, object?> this[int index] => index switch
+        {
+            0 => new("TotalCost", totalCost),
+            1 => new("Credits", credits),
+            2 => new("CreditUnit", creditUnit),
+            3 => new("{OriginalFormat}", TotalCostFormat),
+            _ => throw new ArgumentOutOfRangeException(nameof(index)),
+        };
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Fields(this);
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() =>
+            string.Create(CultureInfo.InvariantCulture, $"   Total cost: ${totalCost:0.0000##########} ({credits} {creditUnit})");
+    }
+
+    private static IEnumerator<KeyValuePair<string, object?>> Fields(IReadOnlyList<KeyValuePair<string, object?>> line)
+    {
+        for (var i = 0; i < line.Count; i++)
+        {
+            yield return line[i];
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,6 +51,80 @@ public sealed partial class BatchingConsoleLoggerProviderTests
         WithoutTimestamps(output.Text()).ShouldBe(WithoutTimestamps(text.ToString()));
         Timestamp().Count(output.Text()).ShouldBe(entries.Length);
         output.Text().ShouldContain("🔄 Attempt 1/4 for /v1/messages");
+    }
+
+    [Fact]
+    public void Log_TimestampTakenOver_WritesTheSameLinesAsTheFormatterWithItsTimestamp()
+    {
+        var (options, formatters, timestamp) = GatewayConsoleWithTimestamp();
+        var output = new RecordingStream();
+        var provider = new BatchingConsoleLoggerProvider(options, formatters, output, new RecordingStream(), Utf8, timestamp);
+        var failure = new InvalidOperationException("upstream went away");
+        var entries = new (string Category, LogLevel Level, string? Message, Exception? Error)[]
+        {
+            ("Pacer.Http.PacerHandler", LogLevel.Information, "🔄 Attempt 1/4 for /v1/messages", null),
+            ("Pacer.Gateway.Proxy.ProxyEndpoint", LogLevel.Warning, "Upstream call for /v1/messages failed: ConnectionRefused", failure),
+            ("Pacer.Gateway.Proxy.ProxyEndpoint", LogLevel.Debug, "multi\nline message", null),
+            ("Pacer.Test", LogLevel.Information, null, null),
+            ("Pacer.Test", LogLevel.Error, null, failure),
+        };
+
+        var before = DateTime.UtcNow;
+        foreach (var (category, level, message, error) in entries)
+        {
+            provider.CreateLogger(category).Log(level, new EventId(7), message, error, (m, _) => m!);
+        }
+
+        var after = DateTime.UtcNow;
+        provider.Dispose();
+
+        provider.Timestamp.ShouldBeSameAs(timestamp);
+        var (_, stock) = GatewayConsole();
+        var formatter = stock.Single(f => f.Name == ConsoleFormatterNames.Simple);
+        using var text = new StringWriter();
+        foreach (var (category, level, message, error) in entries)
+        {
+            formatter.Write(new LogEntry<string?>(level, category, new EventId(7), message, error, (m, _) => m!), null, text);
+        }
+
+        // The stock formatter drops the entry without a message or an exception; so does the logger, timestamp included.
+        WithoutTimestamps(output.Text()).ShouldBe(WithoutTimestamps(text.ToString()));
+        var stamps = Timestamp().Matches(output.Text()).Select(m => DateTime.Parse(m.Value.TrimEnd(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal)).ToList();
+        stamps.Count.ShouldBe(4);
+        stamps.ShouldAllBe(t => t >= before.AddMilliseconds(-1) && t <= after);
+    }
+
+    [Fact]
+    public void Write_AnyTime_SameCharactersAsTheCustomPattern()
+    {
+        var times = new[]
+        {
+            new DateTime(2026, 12, 5, 1, 2, 3, DateTimeKind.Utc).AddTicks(4_569_999),
+            new DateTime(999, 1, 9, 23, 59, 59, DateTimeKind.Utc).AddTicks(9_999_999),
+            new DateTime(2024, 2, 29, 0, 0, 0, DateTimeKind.Utc),
+            DateTime.MaxValue,
+            DateTime.UnixEpoch.AddTicks(10_000),
+        };
+        Span<char> written = stackalloc char[ConsoleTimestamp.Length];
+        foreach (var time in times)
+        {
+            ConsoleTimestamp.Write(time, written);
+            written.ToString().ShouldBe(new DateTimeOffset(time).ToString(ConsoleTimestamp.Pattern, CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Theory]
+    [InlineData("HH:mm:ss ", true)]
+    [InlineData(ConsoleTimestamp.Pattern, false)]
+    public void PostConfigure_OtherPatternOrLocalTime_LeftToTheFormatter(string pattern, bool utc)
+    {
+        var timestamp = new ConsoleTimestamp();
+        var options = new SimpleConsoleFormatterOptions { TimestampFormat = pattern, UseUtcTimestamp = utc };
+
+        timestamp.PostConfigure(Options.DefaultName, options);
+
+        timestamp.TookOver.ShouldBeFalse();
+        options.TimestampFormat.ShouldBe(pattern);
     }
 
     [Fact]
@@ -135,6 +210,22 @@ public sealed partial class BatchingConsoleLoggerProviderTests
             console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         })).BuildServiceProvider();
         return (services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue, [.. services.GetServices<ConsoleFormatter>()]);
+    }
+
+    // The same, with the gateway's timestamp taken over by the logger (GatewayApplication on Linux and macOS).
+    private static (ConsoleLoggerOptions Options, IReadOnlyList<ConsoleFormatter> Formatters, ConsoleTimestamp Timestamp) GatewayConsoleWithTimestamp()
+    {
+        var services = new ServiceCollection()
+            .AddSingleton<ConsoleTimestamp>()
+            .AddSingleton<IPostConfigureOptions<SimpleConsoleFormatterOptions>>(sp => sp.GetRequiredService<ConsoleTimestamp>())
+            .AddLogging(logging => logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = ConsoleTimestamp.Pattern;
+            })).BuildServiceProvider();
+        var formatters = services.GetServices<ConsoleFormatter>().ToList();
+        return (services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue, formatters, services.GetRequiredService<ConsoleTimestamp>());
     }
 
     private static string WithoutTimestamps(string text) => Timestamp().Replace(text, "<time> ");

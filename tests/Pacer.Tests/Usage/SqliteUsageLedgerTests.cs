@@ -60,6 +60,36 @@ public sealed class SqliteUsageLedgerTests : UsageLedgerContractTests, IDisposab
         error.Message.ShouldContain("in-memory database would lose every record");
     }
 
+    [Fact]
+    public async Task Append_BatchFailsOnTheWritersConnection_RetriedOnAFreshOneAndEveryRecordLands()
+    {
+        await using var ledger = await OpenAsync(new UsageLedgerOptions { WriteRetryDelay = TimeSpan.FromMilliseconds(1) });
+        (await ledger.AppendAsync(Record(user: "before"), Ct)).ShouldBeTrue();
+        await ledger.FlushAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        // Another connection changes the schema under the writer's prepared insert, and makes its next batch fail once.
+        Scalar("CREATE TABLE fail_once (armed INTEGER)");
+        Scalar("INSERT INTO fail_once VALUES (1)");
+        Scalar("CREATE TRIGGER fail_once BEFORE INSERT ON usage_records WHEN (SELECT count(*) FROM fail_once) > 0 BEGIN SELECT RAISE(ABORT, 'refused once'); END");
+        (await ledger.AppendAsync(Record(user: "during"), Ct)).ShouldBeTrue();
+        await WaitUntilAsync(() => ledger.Statistics.WriteFailures >= 1);
+        Scalar("DELETE FROM fail_once");
+        (await ledger.AppendAsync(Record(user: "after"), Ct)).ShouldBeTrue();
+        await ledger.FlushAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Scalar("SELECT group_concat(user_id, ',') FROM (SELECT user_id FROM usage_records ORDER BY id)").ShouldBe("before,during,after");
+        ledger.Statistics.Lost.ShouldBe(0);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(10, bound.Token);
+        }
+    }
+
     private object? Scalar(string sql)
     {
         using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using SQLitePCL;
 
 namespace Pacer.Usage;
 
@@ -13,6 +14,10 @@ public sealed class SqliteUsageLedger : SqlUsageLedger
 {
     private readonly string _connectionString;
     private readonly string _synchronous;
+
+    // The writer's own connection and prepared insert, kept open across batches; used only by the ledger's writer thread.
+    private SqliteConnection? _writer;
+    private sqlite3_stmt? _insert;
 
     private SqliteUsageLedger(string connectionString, string path, string synchronous, UsageLedgerOptions? options, ILogger? logger)
         : base(options, logger)
@@ -96,13 +101,102 @@ public sealed class SqliteUsageLedger : SqlUsageLedger
         }
     }
 
+    /// <summary>
+    /// Commits a batch on the writer's own connection, opened once with its pragmas and its insert prepared once, and
+    /// kept open across batches: a batch opened a pooled connection, ran the two pragmas and prepared the insert
+    /// again. The insert's values are bound by position on SQLite's own statement: the command API looks each of
+    /// the 17 parameters up by name for every row (docs/BENCHMARKS.md, "Overhead"). After a failed batch the
+    /// connection is closed and the retry opens a fresh one.
+    /// </summary>
+    protected override async Task WriteBatchAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        try
+        {
+            var insert = await InsertAsync(cancellationToken).ConfigureAwait(false);
+            using var transaction = _writer!.BeginTransaction();
+            foreach (var record in records)
+            {
+                Insert(insert, UsageRows.Values(record));
+            }
+
+            transaction.Commit();
+        }
+        catch
+        {
+            CloseWriter();
+            throw;
+        }
+    }
+
     /// <inheritdoc />
     protected override ValueTask DisposeStoreAsync()
     {
+        // The writer thread has stopped by now.
+        CloseWriter();
         // Pooled connections keep the file open (and the WAL unmerged) until cleared.
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
         return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask<sqlite3_stmt> InsertAsync(CancellationToken cancellationToken)
+    {
+        if (_insert is not null)
+        {
+            return _insert;
+        }
+
+        _writer = (SqliteConnection)await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rc = raw.sqlite3_prepare_v2(_writer.Handle, UsageSql.Insert, out var insert);
+        if (rc != raw.SQLITE_OK || insert is null)
+        {
+            insert?.Dispose();
+            SqliteException.ThrowExceptionForRC(rc, _writer.Handle);
+            throw new InvalidOperationException("SQLite prepared no statement for the usage insert.");
+        }
+
+        _insert = insert;
+        return insert;
+    }
+
+    // One row: the values in the insert's order (UsageSql.RecordColumns), bound by position from 1.
+    private void Insert(sqlite3_stmt insert, (string Name, object? Value)[] values)
+    {
+        var db = _writer!.Handle;
+        try
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                var rc = values[i].Value switch
+                {
+                    null => raw.sqlite3_bind_null(insert, i + 1),
+                    long number => raw.sqlite3_bind_int64(insert, i + 1, number),
+                    int number => raw.sqlite3_bind_int64(insert, i + 1, number),
+                    string text => raw.sqlite3_bind_text(insert, i + 1, text),
+                    var other => throw new InvalidOperationException($"The usage column {values[i].Name} has a value of type {other.GetType().Name}, which the ledger does not store."),
+                };
+                SqliteException.ThrowExceptionForRC(rc, db);
+            }
+
+            var step = raw.sqlite3_step(insert);
+            if (step != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(step, db);
+            }
+        }
+        finally
+        {
+            raw.sqlite3_reset(insert);
+        }
+    }
+
+    private void CloseWriter()
+    {
+        _insert?.Dispose();
+        _insert = null;
+        _writer?.Dispose();
+        _writer = null;
     }
 
     private async Task SetJournalModeAsync(CancellationToken cancellationToken)
