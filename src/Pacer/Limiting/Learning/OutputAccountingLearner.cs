@@ -32,7 +32,15 @@ internal sealed class OutputAccountingLearner
     // The handler calls Cooldown right after observing the 429's headers; evidence older than this is not paired.
     private static readonly long PairingWindow = TimeSpan.FromSeconds(1).Ticks;
 
+    /// <summary>
+    /// How far a clock, the reset's rounding to whole seconds and the server's own timing may let the reset understate
+    /// the server's debt: one second of refill.
+    /// </summary>
+    public static readonly TimeSpan ResetSlack = TimeSpan.FromSeconds(1);
+
     private readonly HashSet<BucketKey> _reservingMaxTokens = [];
+    private readonly HashSet<BucketKey> _countedAsProduced = [];
+    private readonly Dictionary<BucketKey, Watch> _watches = [];
     private readonly Dictionary<BucketKey, Suspicion> _suspicions = [];
     private BucketKey _pendingBucket;
     private Evidence? _pending;
@@ -44,9 +52,128 @@ internal sealed class OutputAccountingLearner
         if (_reservingMaxTokens.Add(bucket))
         {
             _suspicions.Remove(bucket);
+            _countedAsProduced.Remove(bucket);
+            StopWatching(bucket);
         }
     }
 
+    /// <summary>
+    /// Gets a value indicating whether a request of the bucket holds its whole <c>max_tokens</c>: until the accounting
+    /// is proven either way, and from the proof of the reserving one on; not once the upstream was shown to count
+    /// output as produced.
+    /// </summary>
+    public bool HoldsMaxTokens(BucketKey bucket) => _countedAsProduced.Count == 0 || !_countedAsProduced.Contains(bucket) || ReservesMaxTokens(bucket);
+
+    /// <summary>Gets a value indicating whether the bucket has been shown to count output as produced (and not since to reserve).</summary>
+    public bool CountsAsProduced(BucketKey bucket) => _countedAsProduced.Count > 0 && _countedAsProduced.Contains(bucket) && !ReservesMaxTokens(bucket);
+
+    /// <summary>
+    /// Follows a request just admitted while its bucket's accounting is unproven: what the server holds for it under the
+    /// reserving accounting (its <c>max_tokens</c>) is what a later response may show missing.
+    /// </summary>
+    public void Admitted(LimiterPermit permit)
+    {
+        var bucket = permit.Bucket;
+        if (ReservesMaxTokens(bucket) || CountsAsProduced(bucket))
+        {
+            return;
+        }
+
+        if (!_watches.TryGetValue(bucket, out var watch))
+        {
+            watch = new Watch();
+            _watches[bucket] = watch;
+        }
+
+        watch.Live.Add(permit);
+        permit.IsWatched = true;
+    }
+
+    /// <summary>A followed request completed: under the reserving accounting the server gave back what it did not produce.</summary>
+    public void Completed(LimiterPermit permit, TokenUsage usage, long now)
+    {
+        if (permit.IsWatched && usage.OutputTokens < permit.Reserved.OutputTokens && _watches.TryGetValue(permit.Bucket, out var watch))
+        {
+            watch.LastRefundAt = now;
+        }
+    }
+
+    /// <summary>A followed request ended: it is no longer followed.</summary>
+    public void Released(LimiterPermit permit)
+    {
+        if (permit.IsWatched)
+        {
+            permit.IsWatched = false;
+            if (_watches.TryGetValue(permit.Bucket, out var watch))
+            {
+                watch.Live.Remove(permit);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Weighs the output headers of a response (not a refusal) to <paramref name="answered"/>, read at <paramref name="now"/>,
+    /// while its bucket's accounting is unproven. Under the reserving accounting the server's bucket holds the whole
+    /// <c>max_tokens</c> of every request it admitted and has not finished, less the refill since each arrived (a
+    /// finished one gives back what it did not produce), and its debt is never more than the refill until its reset.
+    /// So when the requests in flight that the server has counted (admitted before the answered one, or
+    /// <paramref name="transit"/> before the headers were read) and that arrived after the last answer of the bucket
+    /// that gave tokens back hold more, less the refill since the earliest of them, less the largest of them (one may
+    /// have ended at the server and not yet here), than the refill until the reset plus <see cref="ResetSlack"/>, the
+    /// server does not reserve <c>max_tokens</c>: it counts output as produced. The answered request itself counts
+    /// only while its answer is still to come (a stream). Returns what was seen when this disproves the reserving
+    /// accounting, else null.
+    /// </summary>
+    public string? Weigh(LimiterPermit answered, BudgetObservation output, bool answerComplete, long now, long transit)
+    {
+        var bucket = answered.Bucket;
+        if (!output.IsKnown || !_watches.TryGetValue(bucket, out var watch))
+        {
+            return null;
+        }
+
+        var perTick = output.Limit / (double)TimeSpan.TicksPerMinute;
+        var counted = now - transit;
+        double held = 0, largest = 0, excess = double.NegativeInfinity;
+        var live = watch.Live;
+        for (var i = live.Count - 1; i >= 0; i--)
+        {
+            var permit = live[i];
+            if (permit.AdmittedAt <= watch.LastRefundAt)
+            {
+                break;
+            }
+
+            if (permit.IsCompleted || (permit.AdmittedAt > answered.AdmittedAt && permit.AdmittedAt > counted) || (answerComplete && ReferenceEquals(permit, answered)))
+            {
+                continue;
+            }
+
+            double maxTokens = permit.Reserved.OutputTokens;
+            held += maxTokens;
+            largest = Math.Max(largest, maxTokens);
+            excess = Math.Max(excess, held - largest - (perTick * (now - permit.AdmittedAt)));
+        }
+
+        // The server's debt: its capacity (at most the limit) less its remaining (at least the header less the
+        // rounding), and no more than it refills until its reset.
+        var debtBound = output.Limit - Math.Max(0, output.Remaining - RemainingRounding.Margin(output.Limit));
+        if (output.ResetIn is { } resetIn)
+        {
+            debtBound = Math.Min(debtBound, perTick * (resetIn + ResetSlack).Ticks);
+        }
+
+        if (excess <= debtBound)
+        {
+            return null;
+        }
+
+        _countedAsProduced.Add(bucket);
+        StopWatching(bucket);
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"output-tokens remaining {output.Remaining} of {output.Limit}, full again in {output.ResetIn?.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) ?? "?"} s (a debt of at most {debtBound:0}), while requests the server had counted held {excess:0} tokens of max_tokens more than it refilled since");
+    }
     /// <summary>Gets a value indicating whether the bucket has been seen to reserve <c>max_tokens</c>.</summary>
     public bool ReservesMaxTokens(BucketKey bucket) => _reservingMaxTokens.Count > 0 && _reservingMaxTokens.Contains(bucket);
 
@@ -85,6 +212,8 @@ internal sealed class OutputAccountingLearner
 
         _suspicions.Remove(bucket);
         _reservingMaxTokens.Add(bucket);
+        _countedAsProduced.Remove(bucket);
+        StopWatching(bucket);
         return evidence.IsProof
             ? evidence.Seen
             : string.Create(CultureInfo.InvariantCulture, $"{SuspicionThreshold} 429s within {SuspicionWindow.TotalSeconds:0} s refused on output tokens alone, the last {evidence.Seen}");
@@ -94,6 +223,12 @@ internal sealed class OutputAccountingLearner
     public void Clear()
     {
         _reservingMaxTokens.Clear();
+        _countedAsProduced.Clear();
+        foreach (var bucket in _watches.Keys.ToArray())
+        {
+            StopWatching(bucket);
+        }
+
         _suspicions.Clear();
         _pending = null;
     }
@@ -129,8 +264,27 @@ internal sealed class OutputAccountingLearner
         return new Evidence(output.Remaining > 0, seen);
     }
 
+    private void StopWatching(BucketKey bucket)
+    {
+        if (_watches.Remove(bucket, out var watch))
+        {
+            foreach (var permit in watch.Live)
+            {
+                permit.IsWatched = false;
+            }
+        }
+    }
+
     /// <summary>What one 429 showed: proof of the reserving accounting, or a suspicion of it.</summary>
     internal sealed record Evidence(bool IsProof, string Seen);
 
     private readonly record struct Suspicion(int Count, long Since);
+
+    /// <summary>The live requests of a bucket whose accounting is unproven, in the order admitted, and when its last answer gave tokens back.</summary>
+    private sealed class Watch
+    {
+        public List<LimiterPermit> Live { get; } = [];
+
+        public long LastRefundAt { get; set; } = long.MinValue;
+    }
 }
