@@ -97,18 +97,17 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     }
 
     [Fact]
-    public void Success_RequestsAdmittedBeforeARefund_NotCounted()
+    public void Success_RefundOfAnEarlierRequestSince_CountsAgainstThem()
     {
-        // An answer that gave back most of its max_tokens ended after the first three were admitted: under the reserving
-        // accounting the server's debt fell by it, so only what was admitted after it proves anything.
+        // An answer admitted before the others ended after they were admitted and gave back 7,900 of its 8,000: under the
+        // reserving accounting the server's debt fell by that, so the three (16,000 without the largest) may be within
+        // the 11,000 the reset allows; without that refund they would not be (ShowProduced).
+        var ended = AcquireNow();
+        _time.Advance(TimeSpan.FromMilliseconds(1));
         using var first = AcquireNow();
         using var second = AcquireNow();
-        using var third = AcquireNow();
-        using (var ended = AcquireNow())
-        {
-            ended.Complete(new TokenUsage(InputTokens: 2_000, OutputTokens: 100));
-        }
-
+        ended.Complete(new TokenUsage(InputTokens: 2_000, OutputTokens: 100));
+        ended.Dispose();
         _time.Advance(TimeSpan.FromMilliseconds(1));
         using var answered = AcquireNow();
         _limiter.Observe(answered, Headers(500, 50_000, 30_000, refused: false));

@@ -4,19 +4,26 @@ namespace Pacer.Limiting;
 
 /// <summary>
 /// For <c>OutputReservation = auto</c>: learns, per (key, model class), whether the upstream reserves a request's whole
-/// <c>max_tokens</c> against its output-tokens budget when the request arrives (the early-2025 accounting) rather than
-/// counting output as it is produced (the 2026 accounting). Under "count as produced" the API refuses on output tokens
-/// only when the bucket is empty, and never before replies have been produced; under "reserve max_tokens" it refuses
-/// whenever less than the request's <c>max_tokens</c> remains. A 429 counts when neither requests nor input tokens
-/// explain it and the output tokens remaining (rounded) are below the request's <c>max_tokens</c>:
+/// <c>max_tokens</c> against its output-tokens budget when the request arrives (the early-2025 accounting) or counts
+/// output as it is produced (the 2026 accounting). Until it is shown either way, a bucket is taken as reserving (its
+/// requests hold <c>max_tokens</c>): that is safe under both, and under the reserving one it keeps the 429s away that
+/// would otherwise prove it. Shown as produced: a response (not a refusal) whose headers leave the server less debt,
+/// by its reset or its remaining, than the <c>max_tokens</c> of the requests it had counted less its refill since
+/// (<see cref="Weigh(LimiterPermit, BudgetObservation, bool, long, long)"/>); the bucket then holds the output estimate.
+/// Shown as reserving: under "count as produced" the API refuses on output tokens only when the bucket is empty, and
+/// never before replies have been produced; under "reserve max_tokens" it refuses whenever less than the request's
+/// <c>max_tokens</c> remains. A 429 counts when neither requests nor input tokens explain it and the output tokens
+/// remaining (rounded) are below the request's <c>max_tokens</c>:
 /// <list type="bullet">
 /// <item>one such 429 whose output remaining is above zero is proof (an empty bucket reads 0);</item>
 /// <item><see cref="SuspicionThreshold"/> such 429s within <see cref="SuspicionWindow"/> whose output remaining reads 0
 /// (which rounding makes ambiguous) switch too: whatever the accounting, the estimate is then not keeping the
 /// output budget, and holding <c>max_tokens</c> is the safe side.</item>
 /// </list>
-/// Such a bucket reserves <c>max_tokens</c> from then on, for the life of the limiter: the accounting is a property of
-/// the API, and probing it again would cost 429s. The flag is kept in the limiter's store too, so that what one holder learns all obey. Runs under the limiter's lock; not thread-safe.
+/// Such a bucket reserves <c>max_tokens</c> from then on, for the life of the limiter, even after it was shown to count
+/// output as produced: the accounting is a property of the API, and probing it again would cost 429s. The reserving
+/// flag is kept in the limiter's store too, so that what one holder learns all obey; each holder shows the produced
+/// accounting to itself. Runs under the limiter's lock; not thread-safe.
 /// </summary>
 internal sealed class OutputAccountingLearner
 {
@@ -37,6 +44,9 @@ internal sealed class OutputAccountingLearner
     /// the server's debt: one second of refill.
     /// </summary>
     public static readonly TimeSpan ResetSlack = TimeSpan.FromSeconds(1);
+
+    // How many refunds a bucket keeps while its accounting is unproven; older ones end the windows Weigh looks at.
+    private const int MaxRefundsKept = 256;
 
     private readonly HashSet<BucketKey> _reservingMaxTokens = [];
     private readonly HashSet<BucketKey> _countedAsProduced = [];
@@ -92,10 +102,29 @@ internal sealed class OutputAccountingLearner
     /// <summary>A followed request completed: under the reserving accounting the server gave back what it did not produce.</summary>
     public void Completed(LimiterPermit permit, TokenUsage usage, long now)
     {
-        if (permit.IsWatched && usage.OutputTokens < permit.Reserved.OutputTokens && _watches.TryGetValue(permit.Bucket, out var watch))
+        var unused = permit.Reserved.OutputTokens - usage.OutputTokens;
+        if (!permit.IsWatched || unused <= 0 || !_watches.TryGetValue(permit.Bucket, out var watch))
         {
-            watch.LastRefundAt = now;
+            return;
         }
+
+        // A refund before every live request arrived falls in no window Weigh looks at.
+        var refunds = watch.Refunds;
+        var oldestLive = watch.Live.Count > 0 ? watch.Live[0].AdmittedAt : now;
+        var stale = 0;
+        while (stale < refunds.Count && refunds[stale].At < oldestLive)
+        {
+            stale++;
+        }
+
+        refunds.RemoveRange(0, stale);
+        if (refunds.Count >= MaxRefundsKept)
+        {
+            watch.Floor = Math.Max(watch.Floor, refunds[0].At);
+            refunds.RemoveAt(0);
+        }
+
+        refunds.Add(new Refund(now, permit.AdmittedAt, unused));
     }
 
     /// <summary>A followed request ended: it is no longer followed.</summary>
@@ -115,11 +144,12 @@ internal sealed class OutputAccountingLearner
     /// Weighs the output headers of a response (not a refusal) to <paramref name="answered"/>, read at <paramref name="now"/>,
     /// while its bucket's accounting is unproven. Under the reserving accounting the server's bucket holds the whole
     /// <c>max_tokens</c> of every request it admitted and has not finished, less the refill since each arrived (a
-    /// finished one gives back what it did not produce), and its debt is never more than the refill until its reset.
+    /// finished one gives back what it did not produce); its debt is never more than the refill until its reset (plus
+    /// <see cref="ResetSlack"/>), nor than its limit less the remaining (less the rounding).
     /// So when the requests in flight that the server has counted (admitted before the answered one, or
-    /// <paramref name="transit"/> before the headers were read) and that arrived after the last answer of the bucket
-    /// that gave tokens back hold more, less the refill since the earliest of them, less the largest of them (one may
-    /// have ended at the server and not yet here), than the refill until the reset plus <see cref="ResetSlack"/>, the
+    /// <paramref name="transit"/> before the headers were read), taken from the latest back to any one of them, hold
+    /// more, less the refill since that one arrived, less what the answers of earlier requests that ended since gave
+    /// back, less the largest of them (one may have ended at the server and not yet here), than that debt can be, the
     /// server does not reserve <c>max_tokens</c>: it counts output as produced. The answered request itself counts
     /// only while its answer is still to come (a stream). Returns what was seen when this disproves the reserving
     /// accounting, else null.
@@ -139,12 +169,13 @@ internal sealed class OutputAccountingLearner
         for (var i = live.Count - 1; i >= 0; i--)
         {
             var permit = live[i];
-            if (permit.AdmittedAt <= watch.LastRefundAt)
+            var arrived = permit.AdmittedAt;
+            if (arrived <= watch.Floor)
             {
                 break;
             }
 
-            if (permit.IsCompleted || (permit.AdmittedAt > answered.AdmittedAt && permit.AdmittedAt > counted) || (answerComplete && ReferenceEquals(permit, answered)))
+            if (permit.IsCompleted || (arrived > answered.AdmittedAt && arrived > counted) || (answerComplete && ReferenceEquals(permit, answered)))
             {
                 continue;
             }
@@ -152,7 +183,19 @@ internal sealed class OutputAccountingLearner
             double maxTokens = permit.Reserved.OutputTokens;
             held += maxTokens;
             largest = Math.Max(largest, maxTokens);
-            excess = Math.Max(excess, held - largest - (perTick * (now - permit.AdmittedAt)));
+
+            // Since this one arrived, the server refilled, and took back what the answers of earlier requests that
+            // ended since did not use (the answered one's too, when its answer is complete: it may have ended first).
+            var givenBack = answerComplete && answered.AdmittedAt < arrived ? answered.Reserved.OutputTokens : 0.0;
+            foreach (var refund in watch.Refunds)
+            {
+                if (refund.At >= arrived && refund.AdmittedAt < arrived)
+                {
+                    givenBack += refund.Amount;
+                }
+            }
+
+            excess = Math.Max(excess, held - largest - (perTick * (now - arrived)) - givenBack);
         }
 
         // The server's debt: its capacity (at most the limit) less its remaining (at least the header less the
@@ -280,11 +323,17 @@ internal sealed class OutputAccountingLearner
 
     private readonly record struct Suspicion(int Count, long Since);
 
-    /// <summary>The live requests of a bucket whose accounting is unproven, in the order admitted, and when its last answer gave tokens back.</summary>
+    /// <summary>A bucket whose accounting is unproven: its live requests in the order admitted, and the recent answers that gave tokens back.</summary>
     private sealed class Watch
     {
         public List<LimiterPermit> Live { get; } = [];
 
-        public long LastRefundAt { get; set; } = long.MinValue;
+        public List<Refund> Refunds { get; } = [];
+
+        /// <summary>Gets or sets the time before which refunds were forgotten: windows start after it.</summary>
+        public long Floor { get; set; } = long.MinValue;
     }
+
+    /// <summary>An answer that gave back <paramref name="Amount"/> of its <c>max_tokens</c> at <paramref name="At"/>, of a request admitted at <paramref name="AdmittedAt"/>.</summary>
+    private readonly record struct Refund(long At, long AdmittedAt, double Amount);
 }
