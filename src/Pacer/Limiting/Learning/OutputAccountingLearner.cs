@@ -17,8 +17,9 @@ namespace Pacer.Limiting;
 /// <list type="bullet">
 /// <item>one such 429 whose output remaining is above zero is proof (an empty bucket reads 0);</item>
 /// <item><see cref="SuspicionThreshold"/> such 429s within <see cref="SuspicionWindow"/> whose output remaining reads 0
-/// (which rounding makes ambiguous) switch too: whatever the accounting, the estimate is then not keeping the
-/// output budget, and holding <c>max_tokens</c> is the safe side.</item>
+/// (which rounding makes ambiguous) switch too, unless a response has shown the produced accounting: whatever the
+/// accounting, the estimate is then not keeping the output budget, and holding <c>max_tokens</c> is the safe side;
+/// once shown produced, an empty bucket's refusal is what that accounting gives now and then.</item>
 /// </list>
 /// Such a bucket reserves <c>max_tokens</c> from then on, for the life of the limiter, even after it was shown to count
 /// output as produced: the accounting is a property of the API, and probing it again would cost 429s. The reserving
@@ -243,6 +244,12 @@ internal sealed class OutputAccountingLearner
 
         if (!evidence.IsProof)
         {
+            if (CountsAsProduced(bucket))
+            {
+                // Shown to count output as produced: a refusal reading empty is what that accounting gives now and then.
+                return null;
+            }
+
             var suspicion = _suspicions.TryGetValue(bucket, out var seen) && now - seen.Since <= SuspicionWindow.Ticks
                 ? seen with { Count = seen.Count + 1 }
                 : new Suspicion(1, now);
