@@ -58,8 +58,15 @@ internal sealed partial class LimiterEngine
         BucketUpdate update;
         lock (_gate)
         {
-            evidence = LearnsAccounting ? _accounting.Confirm(bucket, Now()) : null;
-            update = new BucketUpdate(bucket, _options) { Cooldown = retryAfter, ReservesMaxTokens = evidence is not null };
+            var now = Now();
+            var beyondEmpty = LearnsAccounting ? _accounting.DebtBeyondEmpty(bucket, retryAfter, now) : 0;
+            evidence = LearnsAccounting ? _accounting.Confirm(bucket, now) : null;
+            update = new BucketUpdate(bucket, _options)
+            {
+                Cooldown = retryAfter,
+                ReservesMaxTokens = evidence is not null,
+                Change = beyondEmpty > 0 ? new BudgetChange(default, default, new BudgetDelta(beyondEmpty, 0), 0, 0) : default,
+            };
         }
 
         Send(update, released: false);

@@ -45,7 +45,7 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     {
         // Three requests of max_tokens 8,000 the server has counted: reserving, it would hold 24,000 (16,000 without the
         // largest, which may have ended there already); its remaining says its debt is at most 1,500 (60,000 less 59,000
-        // less the rounding), its reset at most 11,000 (10 s + 1 s at 1,000 a second).
+        // less the rounding), its reset at most 10,250 (10 s + 0.25 s at 1,000 a second).
         ShowProduced();
 
         _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
@@ -61,7 +61,7 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     [Fact]
     public void Success_ServerMayHoldTheReservations_StaysOnMaxTokens()
     {
-        // Two requests: 8,000 without the largest, within the 11,000 the reset allows (and the 30,500 the remaining does).
+        // Two requests: 8,000 without the largest, within the 10,250 the reset allows (and the 30,500 the remaining does).
         using var first = AcquireNow();
         using var answered = AcquireNow();
         _limiter.Observe(answered, Headers(500, 50_000, 30_000, refused: false));
@@ -73,7 +73,7 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     [Fact]
     public void Success_RefillSinceTheRequestsArrived_CountsAgainstThem()
     {
-        // Three requests counted, but 6 s ago: the server has refilled 6,000 since, so 10,000 may still be its debt.
+        // Three requests counted, but 6 s ago: the server has refilled 6,000 since, so 10,000 may still be its debt, within the 10,250 its reset allows.
         using var first = AcquireNow();
         using var second = AcquireNow();
         using var answered = AcquireNow();
@@ -101,7 +101,7 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     {
         // An answer admitted before the others ended after they were admitted and gave back 7,900 of its 8,000: under the
         // reserving accounting the server's debt fell by that, so the three (16,000 without the largest) may be within
-        // the 11,000 the reset allows; without that refund they would not be (ShowProduced).
+        // the 10,250 the reset allows; without that refund they would not be (ShowProduced).
         var ended = AcquireNow();
         _time.Advance(TimeSpan.FromMilliseconds(1));
         using var first = AcquireNow();
@@ -189,6 +189,22 @@ public sealed class LimiterOutputAccountingTests : IDisposable
 
         _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
         Warnings().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Refusal_OnAnEmptyBucketShownProduced_TheViewDoesNotRefillDuringTheCooldown()
+    {
+        // Counted as produced, the server's bucket goes below empty and stays there for the retry-after: the local
+        // view, set to empty by the 429's headers, must not refill meanwhile and let every waiter go when it ends.
+        ShowProduced();
+        Refuse(requests: 500, input: 50_000, output: 0);
+        var afterRefusal = OutputRemaining();
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        OutputRemaining().ShouldBe(afterRefusal);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        OutputRemaining().ShouldBe(afterRefusal + 1_000);
     }
 
     [Fact]

@@ -41,10 +41,11 @@ internal sealed class OutputAccountingLearner
     private static readonly long PairingWindow = TimeSpan.FromSeconds(1).Ticks;
 
     /// <summary>
-    /// How far a clock, the reset's rounding to whole seconds and the server's own timing may let the reset understate
-    /// the server's debt: one second of refill.
+    /// How far the clocks and the server's own timing may let the reset understate the server's debt: a quarter of a
+    /// second of refill (the reset itself is rounded up to a whole second, which only overstates it). A false showing
+    /// costs no more than the estimate did before the accounting was proven: the first output 429 proves it.
     /// </summary>
-    public static readonly TimeSpan ResetSlack = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan ResetSlack = TimeSpan.FromMilliseconds(250);
 
     // How many refunds a bucket keeps while its accounting is unproven; older ones end the windows Weigh looks at.
     private const int MaxRefundsKept = 256;
@@ -56,6 +57,7 @@ internal sealed class OutputAccountingLearner
     private BucketKey _pendingBucket;
     private Evidence? _pending;
     private long _pendingAt;
+    private long _pendingOutputLimit;
 
     /// <summary>Takes what the store says another holder learned: the bucket reserves <c>max_tokens</c>.</summary>
     public void Adopt(BucketKey bucket)
@@ -228,9 +230,22 @@ internal sealed class OutputAccountingLearner
     public void Note(BucketKey bucket, RateLimitObservation observation, RequestCost cost, long now)
     {
         _pending = ReservesMaxTokens(bucket) ? null : Weigh(observation, cost);
+        _pendingOutputLimit = observation.OutputTokens.Limit;
         _pendingBucket = bucket;
         _pendingAt = now;
     }
+
+    /// <summary>
+    /// A 429 for <paramref name="bucket"/> that refused on output tokens with the bucket reading empty, once the bucket
+    /// was shown to count output as produced: such a bucket goes below empty (it admits while it is not, and charges the
+    /// replies as they are produced), and <paramref name="retryAfter"/> says how long it stays there. Returns the
+    /// refill of that time, the debt beyond empty the local view must add so that it does not refill during the
+    /// cooldown and admit every waiter at once when it ends; 0 otherwise. Call before <see cref="Confirm"/>.
+    /// </summary>
+    public double DebtBeyondEmpty(BucketKey bucket, TimeSpan retryAfter, long now) =>
+        _pending is { IsProof: false } && _pendingBucket == bucket && now - _pendingAt <= PairingWindow && CountsAsProduced(bucket)
+            ? _pendingOutputLimit / 60.0 * Math.Max(0, retryAfter.TotalSeconds)
+            : 0;
 
     /// <summary>A 429 for <paramref name="bucket"/>: returns what was seen when the bucket switches now, else null.</summary>
     public string? Confirm(BucketKey bucket, long now)
