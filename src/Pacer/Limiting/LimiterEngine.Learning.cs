@@ -58,8 +58,15 @@ internal sealed partial class LimiterEngine
         BucketUpdate update;
         lock (_gate)
         {
-            evidence = LearnsAccounting ? _accounting.Confirm(bucket, Now()) : null;
-            update = new BucketUpdate(bucket, _options) { Cooldown = retryAfter, ReservesMaxTokens = evidence is not null };
+            var now = Now();
+            var beyondEmpty = LearnsAccounting ? _accounting.DebtBeyondEmpty(bucket, retryAfter, now) : 0;
+            evidence = LearnsAccounting ? _accounting.Confirm(bucket, now) : null;
+            update = new BucketUpdate(bucket, _options)
+            {
+                Cooldown = retryAfter,
+                ReservesMaxTokens = evidence is not null,
+                Change = beyondEmpty > 0 ? new BudgetChange(default, default, new BudgetDelta(beyondEmpty, 0), 0, 0) : default,
+            };
         }
 
         Send(update, released: false);
@@ -98,6 +105,7 @@ internal sealed partial class LimiterEngine
     private void Observe(BucketKey bucket, RateLimitObservation observation, LimiterPermit? permit, bool refused, bool answerComplete)
     {
         BucketUpdate update;
+        string? producedEvidence = null;
         lock (_gate)
         {
             var now = Now();
@@ -105,8 +113,13 @@ internal sealed partial class LimiterEngine
             {
                 _accounting.Note(bucket, observation, permit.Reserved, now);
             }
+            else if (permit is { IsLive: true, IsWatched: true } && LearnsAccounting)
+            {
+                producedEvidence = _accounting.Weigh(permit, observation.OutputTokens, answerComplete, now, HeaderTransit.Ticks);
+            }
 
-            var reserving = LearnsAccounting && _accounting.ReservesMaxTokens(bucket);
+            // Until the accounting is proven either way, a bucket is taken as reserving max_tokens: safe under both.
+            var reserving = LearnsAccounting && _accounting.HoldsMaxTokens(bucket);
             _confirmed = default;
             if (permit is { IsLive: true })
             {
@@ -127,6 +140,10 @@ internal sealed partial class LimiterEngine
         }
 
         Send(update, released: false);
+        if (producedEvidence is not null && _logger is not null)
+        {
+            LimiterLog.CountsOutputAsProduced(_logger, bucket.UpstreamKey, bucket.ModelClass, producedEvidence);
+        }
     }
 
     // Against learned output budgets a request may hold an estimate of its output rather than its whole max_tokens.
@@ -146,7 +163,7 @@ internal sealed partial class LimiterEngine
     {
         _ when !policy.LearnLimits => true,
         OutputReservation.Estimate => false,
-        OutputReservation.Auto => _accounting.ReservesMaxTokens(bucket),
+        OutputReservation.Auto => _accounting.HoldsMaxTokens(bucket),
         _ => true,
     };
 }

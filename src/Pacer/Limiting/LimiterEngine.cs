@@ -217,6 +217,7 @@ internal sealed partial class LimiterEngine : IAdmissionHost, IDisposable
             policy = _options;
             change = Accounting.Complete(permit.Reserved, usage, permit.Counted);
             permit.IsCompleted = true;
+            _accounting.Completed(permit, usage, Now());
             permit.Held = new RequestCost(usage.RateLimitedInputTokens, usage.OutputTokens);
             _own?.Update(bucket, policy, change, InstanceId, freeLease: 0);
         }
@@ -233,6 +234,7 @@ internal sealed partial class LimiterEngine : IAdmissionHost, IDisposable
         lock (_gate)
         {
             _uncounted.Remove(permit);
+            _accounting.Released(permit);
             _renewal?.Forget(permit.LeaseId);
             _held--;
             bucket = permit.Bucket;
@@ -342,6 +344,11 @@ internal sealed partial class LimiterEngine : IAdmissionHost, IDisposable
         var permit = _pool.Rent();
         permit.Activate(this, bucket, leaseId, cost, now, queueTicks);
         _uncounted.Add(permit);
+        if (LearnsAccounting && _options.LearnLimits)
+        {
+            _accounting.Admitted(permit);
+        }
+
         _renewal?.Track(leaseId);
         _held++;
         return permit;

@@ -32,6 +32,9 @@ internal sealed class LimiterPermit : Permit
     /// <summary>Gets or sets a value indicating whether the permit is in that list.</summary>
     public bool IsListed { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the output accounting learner follows it (its bucket's accounting is unproven).</summary>
+    public bool IsWatched { get; set; }
+
     /// <summary>Gets when it was admitted, in the limiter's monotonic ticks.</summary>
     public long AdmittedAt { get; private set; }
 
@@ -57,6 +60,7 @@ internal sealed class LimiterPermit : Permit
         Held = cost;
         IsCompleted = false;
         Counted = ServerCount.None;
+        IsWatched = false;
         AdmittedAt = admittedAt;
         QueueTicks = queueTicks;
         Volatile.Write(ref _owner, owner);

@@ -39,7 +39,8 @@ public sealed class PacerHandlerTests
     public async Task SendAsync_BufferedMessagesAnswer_ItsOutputIsCountedOnceInTheLearnedBudget()
     {
         using var fixture = new HandlerFixture(new FakeUpstream(_ => Responses.Json(200, Responses.Message(25, 12),
-            ("anthropic-ratelimit-output-tokens-limit", "60000"), ("anthropic-ratelimit-output-tokens-remaining", "59000"))));
+            ("anthropic-ratelimit-output-tokens-limit", "60000"), ("anthropic-ratelimit-output-tokens-remaining", "59000"))),
+            new PacerOptions { MaxRequestsPerMinute = 1000, Burst = 100, OutputReservation = OutputReservation.Estimate });
 
         using var response = await fixture.SendAsync(HandlerFixture.Messages());
 

@@ -8,7 +8,8 @@ namespace Pacer.Tests.Limiting;
 /// <summary>Learned upstream budgets, cooldown, operator token budgets and reserve-then-reconcile.</summary>
 public sealed class LimiterBudgetTests
 {
-    private static readonly PacerOptions Wide = new() { MaxRequestsPerMinute = 1000, Burst = 100, MaxConcurrentRequests = 50 };
+    // Output counted as produced, as the upstream these tests play does (auto would hold max_tokens until a response shows it).
+    private static readonly PacerOptions Wide = new() { MaxRequestsPerMinute = 1000, Burst = 100, MaxConcurrentRequests = 50, OutputReservation = OutputReservation.Estimate };
 
     internal static HttpResponseHeaders Headers(DateTimeOffset now, params (string Budget, long Limit, long Remaining)[] budgets)
     {

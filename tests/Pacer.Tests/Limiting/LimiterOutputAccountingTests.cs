@@ -9,9 +9,11 @@ using Pacer.Limiting;
 namespace Pacer.Tests.Limiting;
 
 /// <summary>
-/// <see cref="OutputReservation.Auto"/>: a bucket holds the output estimate until a 429 shows that the upstream reserves
-/// <c>max_tokens</c> (output remaining above zero but below the request's <c>max_tokens</c>, requests and input not
-/// explaining it); then it holds <c>max_tokens</c>.
+/// <see cref="OutputReservation.Auto"/>: a bucket holds <c>max_tokens</c> until a response shows that the upstream does
+/// not reserve it (its debt, as the reset tells it, is smaller than the <c>max_tokens</c> of the requests it counted less
+/// its refill since), then the output estimate; a 429 that shows that the upstream reserves <c>max_tokens</c> (output
+/// remaining above zero but below the request's <c>max_tokens</c>, requests and input not explaining it) makes it hold
+/// <c>max_tokens</c> for good.
 /// </summary>
 public sealed class LimiterOutputAccountingTests : IDisposable
 {
@@ -28,26 +30,108 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     public LimiterOutputAccountingTests() => _limiter = Create(Wide);
 
     [Fact]
-    public void Default_IsAutoAndStartsOnTheEstimate()
+    public void Default_IsAutoAndHoldsMaxTokensUntilTheAccountingIsShown()
     {
         new PacerOptions().OutputReservation.ShouldBe(OutputReservation.Auto);
 
         using var permit = AcquireNow();
 
-        permit.Reserved.LearnedOutputTokens.ShouldBe(Estimate);
-        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+        permit.Reserved.LearnedOutputTokens.ShouldBe(MaxTokens);
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
     }
 
     [Fact]
-    public void Refusal_OutputRemainingBelowMaxTokens_SwitchesTheBucketToMaxTokens()
+    public void Success_ServerHoldsLessThanTheReservations_SwitchesTheBucketToTheEstimate()
     {
+        // Three requests of max_tokens 8,000 the server has counted: reserving, it would hold 24,000 (16,000 without the
+        // largest, which may have ended there already); its remaining says its debt is at most 1,500 (60,000 less 59,000
+        // less the rounding), its reset at most 10,250 (10 s + 0.25 s at 1,000 a second).
+        ShowProduced();
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+        using var next = AcquireNow();
+        next.Reserved.LearnedOutputTokens.ShouldBe(Estimate);
+        _limiter.OutputReservationOf("other-key", Model).ShouldBe(OutputReservation.MaxTokens);
+        var line = _log.Collector.GetSnapshot().ShouldHaveSingleItem();
+        line.Level.ShouldBe(LogLevel.Information);
+        line.Message.ShouldContain("counts output as produced");
+        line.Message.ShouldContain("held 16000 tokens of max_tokens more than it refilled since");
+    }
+
+    [Fact]
+    public void Success_ServerMayHoldTheReservations_StaysOnMaxTokens()
+    {
+        // Two requests: 8,000 without the largest, within the 10,250 the reset allows (and the 30,500 the remaining does).
+        using var first = AcquireNow();
+        using var answered = AcquireNow();
+        _limiter.Observe(answered, Headers(500, 50_000, 30_000, refused: false));
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
+        _log.Collector.Count.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Success_RefillSinceTheRequestsArrived_CountsAgainstThem()
+    {
+        // Three requests counted, but 6 s ago: the server has refilled 6,000 since, so 10,000 may still be its debt, within the 10,250 its reset allows.
+        using var first = AcquireNow();
+        using var second = AcquireNow();
+        using var answered = AcquireNow();
+        _time.Advance(TimeSpan.FromSeconds(6));
+        _limiter.Observe(answered, Headers(500, 50_000, 30_000, refused: false));
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
+    }
+
+    [Fact]
+    public void Success_AnsweredRequestCompleteOrLaterRequests_NotCounted()
+    {
+        // The answered request's whole answer came (it may have been refunded), and the request admitted after it had not
+        // reached the server when it wrote the headers: only one of max_tokens counts.
+        using var first = AcquireNow();
+        using var answered = AcquireNow();
+        using var later = AcquireNow();
+        _limiter.Observe(answered, Headers(500, 50_000, 30_000, refused: false), answerComplete: true);
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
+    }
+
+    [Fact]
+    public void Success_RefundOfAnEarlierRequestSince_CountsAgainstThem()
+    {
+        // An answer admitted before the others ended after they were admitted and gave back 7,900 of its 8,000: under the
+        // reserving accounting the server's debt fell by that, so the three (16,000 without the largest) may be within
+        // the 10,250 the reset allows; without that refund they would not be (ShowProduced).
+        var ended = AcquireNow();
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        using var first = AcquireNow();
+        using var second = AcquireNow();
+        ended.Complete(new TokenUsage(InputTokens: 2_000, OutputTokens: 100));
+        ended.Dispose();
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        using var answered = AcquireNow();
+        _limiter.Observe(answered, Headers(500, 50_000, 30_000, refused: false));
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a 429 proves the reserving accounting even after a response seemed to show the produced one
+    public void Refusal_OutputRemainingBelowMaxTokens_SwitchesTheBucketToMaxTokens(bool producedShownBefore)
+    {
+        if (producedShownBefore)
+        {
+            ShowProduced();
+        }
+
         Refuse(requests: 500, input: 50_000, output: 3_000);
 
         _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
-        _time.Advance(TimeSpan.FromSeconds(5));
+        _time.Advance(TimeSpan.FromSeconds(6));
         using var next = AcquireNow();
         next.Reserved.LearnedOutputTokens.ShouldBe(MaxTokens);
-        var warning = _log.Collector.GetSnapshot().ShouldHaveSingleItem();
+        var warning = Warnings().ShouldHaveSingleItem();
         warning.Level.ShouldBe(LogLevel.Warning);
         warning.Message.ShouldContain("output-tokens remaining 3000 of 60000 for a request of max_tokens 8000");
     }
@@ -59,30 +143,44 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     [InlineData(500, 2_000, 3_000)]   // input remaining less the rounding: 1,500, below 1.25 × the 2,000 estimated
     public void Refusal_ExplainedOtherwise_StaysOnTheEstimate(long requests, long input, long output)
     {
+        ShowProduced();
         Refuse(requests, input, output);
 
         _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
         _time.Advance(TimeSpan.FromSeconds(5));
         using var next = AcquireNow();
         next.Reserved.LearnedOutputTokens.ShouldBe(Estimate);
-        _log.Collector.Count.ShouldBe(0);
+        Warnings().ShouldBeEmpty();
     }
 
-    [Fact]
-    public void Refusal_OutputReadingEmptyTwiceInAMinute_Switches()
+    /// <summary>Two refusals reading empty within a minute switch; not once a response has shown the produced accounting, which refuses an empty bucket now and then (only a proof, output above zero, switches then).</summary>
+    [Theory]
+    [InlineData(false, OutputReservation.MaxTokens)]
+    [InlineData(true, OutputReservation.Estimate)]
+    public void Refusal_OutputReadingEmptyTwiceInAMinute_SwitchesUnlessShownProduced(bool producedShownBefore, OutputReservation expected)
     {
+        if (producedShownBefore)
+        {
+            ShowProduced();
+        }
+
         Refuse(requests: 500, input: 50_000, output: 0);
-        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
         _time.Advance(TimeSpan.FromSeconds(60));
         Refuse(requests: 500, input: 50_000, output: 0);
 
-        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
-        _log.Collector.GetSnapshot().ShouldHaveSingleItem().Message.ShouldContain("2 429s within 60 s refused on output tokens alone");
+        _limiter.OutputReservationOf("k", Model).ShouldBe(expected);
+        var warnings = Warnings().ToList();
+        warnings.Count.ShouldBe(producedShownBefore ? 0 : 1);
+        if (!producedShownBefore)
+        {
+            warnings[0].Message.ShouldContain("2 429s within 60 s refused on output tokens alone");
+        }
     }
 
     [Fact]
     public void Refusal_OutputReadingEmptyTwiceOverMoreThanAMinute_StaysOnTheEstimate()
     {
+        ShowProduced();
         Refuse(requests: 500, input: 50_000, output: 0);
         _time.Advance(TimeSpan.FromSeconds(61));
         Refuse(requests: 500, input: 50_000, output: 0);
@@ -90,12 +188,29 @@ public sealed class LimiterOutputAccountingTests : IDisposable
         Refuse(requests: 500, input: 50_000, output: 0);
 
         _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
-        _log.Collector.Count.ShouldBe(0);
+        Warnings().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Refusal_OnAnEmptyBucketShownProduced_TheViewDoesNotRefillDuringTheCooldown()
+    {
+        // Counted as produced, the server's bucket goes below empty and stays there for the retry-after: the local
+        // view, set to empty by the 429's headers, must not refill meanwhile and let every waiter go when it ends.
+        ShowProduced();
+        Refuse(requests: 500, input: 50_000, output: 0);
+        var afterRefusal = OutputRemaining();
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        OutputRemaining().ShouldBe(afterRefusal);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        OutputRemaining().ShouldBe(afterRefusal + 1_000);
     }
 
     [Fact]
     public void Refusal_WithoutACooldown_StaysOnTheEstimate()
     {
+        ShowProduced();
         // A 529 with retry-after: the handler does not call Cooldown, so the headers prove nothing.
         using var permit = AcquireNow();
         _limiter.Observe(permit, Headers(500, 50_000, 3_000, refused: true));
@@ -108,6 +223,7 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     [Fact]
     public void Success_LowOutputRemaining_StaysOnTheEstimate()
     {
+        ShowProduced();
         using var permit = AcquireNow();
         _limiter.Observe(permit, Headers(500, 50_000, 3_000, refused: false));
         _limiter.Cooldown("k", Model, TimeSpan.FromSeconds(1));
@@ -129,19 +245,22 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     [Fact]
     public void Refusal_SwitchesOnlyItsOwnBucket_AndLogsOnce()
     {
+        ShowProduced();
+        ShowProduced(model: "claude-opus-4-1");
         Refuse(requests: 500, input: 50_000, output: 3_000);
         _time.Advance(TimeSpan.FromSeconds(5));
         Refuse(requests: 500, input: 50_000, output: 2_000);
 
         _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
-        _limiter.OutputReservationOf("other-key", Model).ShouldBe(OutputReservation.Estimate);
+        _limiter.OutputReservationOf("other-key", Model).ShouldBe(OutputReservation.MaxTokens); // never shown either way
         _limiter.OutputReservationOf("k", "claude-opus-4-1").ShouldBe(OutputReservation.Estimate);
-        _log.Collector.Count.ShouldBe(1);
+        Warnings().ShouldHaveSingleItem();
     }
 
     [Fact]
     public void Refusal_QueuedWaiterOfTheBucket_IsAdmittedHoldingMaxTokens()
     {
+        ShowProduced();
         using var refused = AcquireNow();
         _limiter.Cooldown("k", Model, TimeSpan.FromSeconds(1));
         var queued = new PendingPermit(_limiter.AcquireAsync(LimiterFixture.Request(model: Model, input: 100, output: MaxTokens), TestContext.Current.CancellationToken));
@@ -165,7 +284,7 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     public void Complete_Switched_RefundNoLargerThanTheServersBucketCouldTakeBack(long outputRemaining, long expected)
     {
         Refuse(requests: 500, input: 50_000, output: 3_000);
-        _time.Advance(TimeSpan.FromSeconds(5));
+        _time.Advance(TimeSpan.FromSeconds(6));
         using var answered = AcquireNow();
         _limiter.Observe(answered, Headers(500, 50_000, outputRemaining, refused: false));
         var learned = OutputRemaining();
@@ -186,7 +305,18 @@ public sealed class LimiterOutputAccountingTests : IDisposable
 
         _limiter.Reconfigure(Wide with { OutputReservation = OutputReservation.Estimate });
         _limiter.Reconfigure(Wide with { OutputReservation = OutputReservation.Auto });
+        _time.Advance(TimeSpan.FromSeconds(60));
 
+        // Unproven again: max_tokens until a response shows the accounting, which the forgotten 429 no longer overrules.
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
+        using (var alone = AcquireNow())
+        {
+            // One request alone proves nothing, but shows the bucket larger than the 429's headers did.
+            _limiter.Observe(alone, Headers(500, 50_000, 59_000, refused: false));
+        }
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
+        ShowProduced();
         _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
     }
 
@@ -220,10 +350,21 @@ public sealed class LimiterOutputAccountingTests : IDisposable
         _limiter = Create(options);
     }
 
-    private Permit AcquireNow()
+    private Permit AcquireNow(string model = Model)
     {
-        _limiter.TryAcquire(LimiterFixture.Request(model: Model, input: 2_000, output: MaxTokens), out var permit).ShouldBeTrue();
+        _limiter.TryAcquire(LimiterFixture.Request(model: model, input: 2_000, output: MaxTokens), out var permit).ShouldBeTrue();
         return permit!;
+    }
+
+    private IEnumerable<FakeLogRecord> Warnings() => _log.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Warning);
+
+    /// <summary>A response shows the server holding less than the max_tokens of three requests it counted, as the produced accounting does.</summary>
+    private void ShowProduced(string model = Model)
+    {
+        using var first = AcquireNow(model);
+        using var second = AcquireNow(model);
+        using var answered = AcquireNow(model);
+        _limiter.Observe(answered, Headers(500, 50_000, 59_000, refused: false));
     }
 
     /// <summary>A request admitted, refused with a 429 carrying these remaining figures, as the handler reports it.</summary>

@@ -12,7 +12,8 @@ namespace Pacer.Tests.Limiting;
 /// </summary>
 public sealed class LimiterServerCountTests
 {
-    private static readonly PacerOptions Wide = new() { MaxRequestsPerMinute = 1000, Burst = 100, MaxConcurrentRequests = 50 };
+    // Output counted as produced, as the upstream these tests play does (auto would hold max_tokens until a response shows it).
+    private static readonly PacerOptions Wide = new() { MaxRequestsPerMinute = 1000, Burst = 100, MaxConcurrentRequests = 50, OutputReservation = OutputReservation.Estimate };
 
     [Fact]
     public void Observe_LaterRequestAnswered_CountsTheEarlierOnesOfItsBucket()
@@ -87,7 +88,7 @@ public sealed class LimiterServerCountTests
     [Fact]
     public void Observe_BucketKnownToReserveMaxTokens_CountsTheOutputReservationsToo()
     {
-        using var fixture = new LimiterFixture(Wide);
+        using var fixture = new LimiterFixture(Wide with { OutputReservation = OutputReservation.Auto });
         var now = fixture.Time.GetUtcNow();
         fixture.Limiter.Observe("k", "claude-sonnet-4-5", Headers(now, ("output-tokens", 60_000, 60_000)));
 

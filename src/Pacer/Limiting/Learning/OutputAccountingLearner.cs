@@ -4,19 +4,27 @@ namespace Pacer.Limiting;
 
 /// <summary>
 /// For <c>OutputReservation = auto</c>: learns, per (key, model class), whether the upstream reserves a request's whole
-/// <c>max_tokens</c> against its output-tokens budget when the request arrives (the early-2025 accounting) rather than
-/// counting output as it is produced (the 2026 accounting). Under "count as produced" the API refuses on output tokens
-/// only when the bucket is empty, and never before replies have been produced; under "reserve max_tokens" it refuses
-/// whenever less than the request's <c>max_tokens</c> remains. A 429 counts when neither requests nor input tokens
-/// explain it and the output tokens remaining (rounded) are below the request's <c>max_tokens</c>:
+/// <c>max_tokens</c> against its output-tokens budget when the request arrives (the early-2025 accounting) or counts
+/// output as it is produced (the 2026 accounting). Until it is shown either way, a bucket is taken as reserving (its
+/// requests hold <c>max_tokens</c>): that is safe under both, and under the reserving one it keeps the 429s away that
+/// would otherwise prove it. Shown as produced: a response (not a refusal) whose headers leave the server less debt,
+/// by its reset or its remaining, than the <c>max_tokens</c> of the requests it had counted less its refill since
+/// (<see cref="Weigh(LimiterPermit, BudgetObservation, bool, long, long)"/>); the bucket then holds the output estimate.
+/// Shown as reserving: under "count as produced" the API refuses on output tokens only when the bucket is empty, and
+/// never before replies have been produced; under "reserve max_tokens" it refuses whenever less than the request's
+/// <c>max_tokens</c> remains. A 429 counts when neither requests nor input tokens explain it and the output tokens
+/// remaining (rounded) are below the request's <c>max_tokens</c>:
 /// <list type="bullet">
 /// <item>one such 429 whose output remaining is above zero is proof (an empty bucket reads 0);</item>
 /// <item><see cref="SuspicionThreshold"/> such 429s within <see cref="SuspicionWindow"/> whose output remaining reads 0
-/// (which rounding makes ambiguous) switch too: whatever the accounting, the estimate is then not keeping the
-/// output budget, and holding <c>max_tokens</c> is the safe side.</item>
+/// (which rounding makes ambiguous) switch too, unless a response has shown the produced accounting: whatever the
+/// accounting, the estimate is then not keeping the output budget, and holding <c>max_tokens</c> is the safe side;
+/// once shown produced, an empty bucket's refusal is what that accounting gives now and then.</item>
 /// </list>
-/// Such a bucket reserves <c>max_tokens</c> from then on, for the life of the limiter: the accounting is a property of
-/// the API, and probing it again would cost 429s. The flag is kept in the limiter's store too, so that what one holder learns all obey. Runs under the limiter's lock; not thread-safe.
+/// Such a bucket reserves <c>max_tokens</c> from then on, for the life of the limiter, even after it was shown to count
+/// output as produced: the accounting is a property of the API, and probing it again would cost 429s. The reserving
+/// flag is kept in the limiter's store too, so that what one holder learns all obey; each holder shows the produced
+/// accounting to itself. Runs under the limiter's lock; not thread-safe.
 /// </summary>
 internal sealed class OutputAccountingLearner
 {
@@ -32,11 +40,24 @@ internal sealed class OutputAccountingLearner
     // The handler calls Cooldown right after observing the 429's headers; evidence older than this is not paired.
     private static readonly long PairingWindow = TimeSpan.FromSeconds(1).Ticks;
 
+    /// <summary>
+    /// How far the clocks and the server's own timing may let the reset understate the server's debt: a quarter of a
+    /// second of refill (the reset itself is rounded up to a whole second, which only overstates it). A false showing
+    /// costs no more than the estimate did before the accounting was proven: the first output 429 proves it.
+    /// </summary>
+    public static readonly TimeSpan ResetSlack = TimeSpan.FromMilliseconds(250);
+
+    // How many refunds a bucket keeps while its accounting is unproven; older ones end the windows Weigh looks at.
+    private const int MaxRefundsKept = 256;
+
     private readonly HashSet<BucketKey> _reservingMaxTokens = [];
+    private readonly HashSet<BucketKey> _countedAsProduced = [];
+    private readonly Dictionary<BucketKey, Watch> _watches = [];
     private readonly Dictionary<BucketKey, Suspicion> _suspicions = [];
     private BucketKey _pendingBucket;
     private Evidence? _pending;
     private long _pendingAt;
+    private long _pendingOutputLimit;
 
     /// <summary>Takes what the store says another holder learned: the bucket reserves <c>max_tokens</c>.</summary>
     public void Adopt(BucketKey bucket)
@@ -44,9 +65,161 @@ internal sealed class OutputAccountingLearner
         if (_reservingMaxTokens.Add(bucket))
         {
             _suspicions.Remove(bucket);
+            _countedAsProduced.Remove(bucket);
+            StopWatching(bucket);
         }
     }
 
+    /// <summary>
+    /// Gets a value indicating whether a request of the bucket holds its whole <c>max_tokens</c>: until the accounting
+    /// is proven either way, and from the proof of the reserving one on; not once the upstream was shown to count
+    /// output as produced.
+    /// </summary>
+    public bool HoldsMaxTokens(BucketKey bucket) => _countedAsProduced.Count == 0 || !_countedAsProduced.Contains(bucket) || ReservesMaxTokens(bucket);
+
+    /// <summary>Gets a value indicating whether the bucket has been shown to count output as produced (and not since to reserve).</summary>
+    public bool CountsAsProduced(BucketKey bucket) => _countedAsProduced.Count > 0 && _countedAsProduced.Contains(bucket) && !ReservesMaxTokens(bucket);
+
+    /// <summary>
+    /// Follows a request just admitted while its bucket's accounting is unproven: what the server holds for it under the
+    /// reserving accounting (its <c>max_tokens</c>) is what a later response may show missing.
+    /// </summary>
+    public void Admitted(LimiterPermit permit)
+    {
+        var bucket = permit.Bucket;
+        if (ReservesMaxTokens(bucket) || CountsAsProduced(bucket))
+        {
+            return;
+        }
+
+        if (!_watches.TryGetValue(bucket, out var watch))
+        {
+            watch = new Watch();
+            _watches[bucket] = watch;
+        }
+
+        watch.Live.Add(permit);
+        permit.IsWatched = true;
+    }
+
+    /// <summary>A followed request completed: under the reserving accounting the server gave back what it did not produce.</summary>
+    public void Completed(LimiterPermit permit, TokenUsage usage, long now)
+    {
+        var unused = permit.Reserved.OutputTokens - usage.OutputTokens;
+        if (!permit.IsWatched || unused <= 0 || !_watches.TryGetValue(permit.Bucket, out var watch))
+        {
+            return;
+        }
+
+        // A refund before every live request arrived falls in no window Weigh looks at.
+        var refunds = watch.Refunds;
+        var oldestLive = watch.Live.Count > 0 ? watch.Live[0].AdmittedAt : now;
+        var stale = 0;
+        while (stale < refunds.Count && refunds[stale].At < oldestLive)
+        {
+            stale++;
+        }
+
+        refunds.RemoveRange(0, stale);
+        if (refunds.Count >= MaxRefundsKept)
+        {
+            watch.Floor = Math.Max(watch.Floor, refunds[0].At);
+            refunds.RemoveAt(0);
+        }
+
+        refunds.Add(new Refund(now, permit.AdmittedAt, unused));
+    }
+
+    /// <summary>A followed request ended: it is no longer followed.</summary>
+    public void Released(LimiterPermit permit)
+    {
+        if (permit.IsWatched)
+        {
+            permit.IsWatched = false;
+            if (_watches.TryGetValue(permit.Bucket, out var watch))
+            {
+                watch.Live.Remove(permit);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Weighs the output headers of a response (not a refusal) to <paramref name="answered"/>, read at <paramref name="now"/>,
+    /// while its bucket's accounting is unproven. Under the reserving accounting the server's bucket holds the whole
+    /// <c>max_tokens</c> of every request it admitted and has not finished, less the refill since each arrived (a
+    /// finished one gives back what it did not produce); its debt is never more than the refill until its reset (plus
+    /// <see cref="ResetSlack"/>), nor than its limit less the remaining (less the rounding).
+    /// So when the requests in flight that the server has counted (admitted before the answered one, or
+    /// <paramref name="transit"/> before the headers were read), taken from the latest back to any one of them, hold
+    /// more, less the refill since that one arrived, less what the answers of earlier requests that ended since gave
+    /// back, less the largest of them (one may have ended at the server and not yet here), than that debt can be, the
+    /// server does not reserve <c>max_tokens</c>: it counts output as produced. The answered request itself counts
+    /// only while its answer is still to come (a stream). Returns what was seen when this disproves the reserving
+    /// accounting, else null.
+    /// </summary>
+    public string? Weigh(LimiterPermit answered, BudgetObservation output, bool answerComplete, long now, long transit)
+    {
+        var bucket = answered.Bucket;
+        if (!output.IsKnown || !_watches.TryGetValue(bucket, out var watch))
+        {
+            return null;
+        }
+
+        var perTick = output.Limit / (double)TimeSpan.TicksPerMinute;
+        var counted = now - transit;
+        double held = 0, largest = 0, excess = double.NegativeInfinity;
+        var live = watch.Live;
+        for (var i = live.Count - 1; i >= 0; i--)
+        {
+            var permit = live[i];
+            var arrived = permit.AdmittedAt;
+            if (arrived <= watch.Floor)
+            {
+                break;
+            }
+
+            if (permit.IsCompleted || (arrived > answered.AdmittedAt && arrived > counted) || (answerComplete && ReferenceEquals(permit, answered)))
+            {
+                continue;
+            }
+
+            double maxTokens = permit.Reserved.OutputTokens;
+            held += maxTokens;
+            largest = Math.Max(largest, maxTokens);
+
+            // Since this one arrived, the server refilled, and took back what the answers of earlier requests that
+            // ended since did not use (the answered one's too, when its answer is complete: it may have ended first).
+            var givenBack = answerComplete && answered.AdmittedAt < arrived ? answered.Reserved.OutputTokens : 0.0;
+            foreach (var refund in watch.Refunds)
+            {
+                if (refund.At >= arrived && refund.AdmittedAt < arrived)
+                {
+                    givenBack += refund.Amount;
+                }
+            }
+
+            excess = Math.Max(excess, held - largest - (perTick * (now - arrived)) - givenBack);
+        }
+
+        // The server's debt: its capacity (at most the limit) less its remaining (at least the header less the
+        // rounding), and no more than it refills until its reset.
+        var debtBound = output.Limit - Math.Max(0, output.Remaining - RemainingRounding.Margin(output.Limit));
+        if (output.ResetIn is { } resetIn)
+        {
+            debtBound = Math.Min(debtBound, perTick * (resetIn + ResetSlack).Ticks);
+        }
+
+        if (excess <= debtBound)
+        {
+            return null;
+        }
+
+        _countedAsProduced.Add(bucket);
+        StopWatching(bucket);
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"output-tokens remaining {output.Remaining} of {output.Limit}, full again in {output.ResetIn?.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) ?? "?"} s (a debt of at most {debtBound:0}), while requests the server had counted held {excess:0} tokens of max_tokens more than it refilled since");
+    }
     /// <summary>Gets a value indicating whether the bucket has been seen to reserve <c>max_tokens</c>.</summary>
     public bool ReservesMaxTokens(BucketKey bucket) => _reservingMaxTokens.Count > 0 && _reservingMaxTokens.Contains(bucket);
 
@@ -57,9 +230,22 @@ internal sealed class OutputAccountingLearner
     public void Note(BucketKey bucket, RateLimitObservation observation, RequestCost cost, long now)
     {
         _pending = ReservesMaxTokens(bucket) ? null : Weigh(observation, cost);
+        _pendingOutputLimit = observation.OutputTokens.Limit;
         _pendingBucket = bucket;
         _pendingAt = now;
     }
+
+    /// <summary>
+    /// A 429 for <paramref name="bucket"/> that refused on output tokens with the bucket reading empty, once the bucket
+    /// was shown to count output as produced: such a bucket goes below empty (it admits while it is not, and charges the
+    /// replies as they are produced), and <paramref name="retryAfter"/> says how long it stays there. Returns the
+    /// refill of that time, the debt beyond empty the local view must add so that it does not refill during the
+    /// cooldown and admit every waiter at once when it ends; 0 otherwise. Call before <see cref="Confirm"/>.
+    /// </summary>
+    public double DebtBeyondEmpty(BucketKey bucket, TimeSpan retryAfter, long now) =>
+        _pending is { IsProof: false } && _pendingBucket == bucket && now - _pendingAt <= PairingWindow && CountsAsProduced(bucket)
+            ? _pendingOutputLimit / 60.0 * Math.Max(0, retryAfter.TotalSeconds)
+            : 0;
 
     /// <summary>A 429 for <paramref name="bucket"/>: returns what was seen when the bucket switches now, else null.</summary>
     public string? Confirm(BucketKey bucket, long now)
@@ -73,6 +259,12 @@ internal sealed class OutputAccountingLearner
 
         if (!evidence.IsProof)
         {
+            if (CountsAsProduced(bucket))
+            {
+                // Shown to count output as produced: a refusal reading empty is what that accounting gives now and then.
+                return null;
+            }
+
             var suspicion = _suspicions.TryGetValue(bucket, out var seen) && now - seen.Since <= SuspicionWindow.Ticks
                 ? seen with { Count = seen.Count + 1 }
                 : new Suspicion(1, now);
@@ -85,6 +277,8 @@ internal sealed class OutputAccountingLearner
 
         _suspicions.Remove(bucket);
         _reservingMaxTokens.Add(bucket);
+        _countedAsProduced.Remove(bucket);
+        StopWatching(bucket);
         return evidence.IsProof
             ? evidence.Seen
             : string.Create(CultureInfo.InvariantCulture, $"{SuspicionThreshold} 429s within {SuspicionWindow.TotalSeconds:0} s refused on output tokens alone, the last {evidence.Seen}");
@@ -94,6 +288,12 @@ internal sealed class OutputAccountingLearner
     public void Clear()
     {
         _reservingMaxTokens.Clear();
+        _countedAsProduced.Clear();
+        foreach (var bucket in _watches.Keys.ToArray())
+        {
+            StopWatching(bucket);
+        }
+
         _suspicions.Clear();
         _pending = null;
     }
@@ -129,8 +329,33 @@ internal sealed class OutputAccountingLearner
         return new Evidence(output.Remaining > 0, seen);
     }
 
+    private void StopWatching(BucketKey bucket)
+    {
+        if (_watches.Remove(bucket, out var watch))
+        {
+            foreach (var permit in watch.Live)
+            {
+                permit.IsWatched = false;
+            }
+        }
+    }
+
     /// <summary>What one 429 showed: proof of the reserving accounting, or a suspicion of it.</summary>
     internal sealed record Evidence(bool IsProof, string Seen);
 
     private readonly record struct Suspicion(int Count, long Since);
+
+    /// <summary>A bucket whose accounting is unproven: its live requests in the order admitted, and the recent answers that gave tokens back.</summary>
+    private sealed class Watch
+    {
+        public List<LimiterPermit> Live { get; } = [];
+
+        public List<Refund> Refunds { get; } = [];
+
+        /// <summary>Gets or sets the time before which refunds were forgotten: windows start after it.</summary>
+        public long Floor { get; set; } = long.MinValue;
+    }
+
+    /// <summary>An answer that gave back <paramref name="Amount"/> of its <c>max_tokens</c> at <paramref name="At"/>, of a request admitted at <paramref name="AdmittedAt"/>.</summary>
+    private readonly record struct Refund(long At, long AdmittedAt, double Amount);
 }
