@@ -8,25 +8,12 @@ namespace Pacer.Gateway.Tests.Proxy;
 /// <summary>The proxy's route, taken before status-code pages, the dashboard's headers and routing.</summary>
 public sealed class ProxyRouteTests : IAsyncLifetime
 {
-    private TestUpstream _upstream = null!;
-    private TestGateway _gateway = null!;
+    private UpstreamGateway _setup = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _upstream = await TestUpstream.StartAsync();
-        _gateway = await TestGateway.StartAsync(new Dictionary<string, string?>
-        {
-            ["ANTHROPIC_BASE_URL"] = _upstream.BaseUrl.ToString(),
-            ["ANTHROPIC_MAX_RETRIES"] = "0",
-        });
-    }
+    public async ValueTask InitializeAsync() =>
+        _setup = await UpstreamGateway.StartAsync(new Dictionary<string, string?> { ["ANTHROPIC_MAX_RETRIES"] = "0" });
 
-    public async ValueTask DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-        TestGateway.DeleteFolder(_gateway.Folder);
-    }
+    public ValueTask DisposeAsync() => _setup.DisposeAsync();
 
     [Theory]
     [InlineData("/v1/models", true)]
@@ -45,13 +32,13 @@ public sealed class ProxyRouteTests : IAsyncLifetime
         using var response = await GetAsync("/V1/models");
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        _upstream.Requests.ShouldHaveSingleItem().Path.ShouldBe("/V1/models");
+        _setup.Upstream.Requests.ShouldHaveSingleItem().Path.ShouldBe("/V1/models");
     }
 
     [Fact]
     public async Task Get_UpstreamAnswers404WithoutBody_CallerGetsTheUpstreamsAnswerNotTheGatewaysPage()
     {
-        _upstream.Handler = context =>
+        _setup.Upstream.Handler = context =>
         {
             context.Response.StatusCode = 404;
             context.Response.Headers["request-id"] = "req_empty";
@@ -72,13 +59,13 @@ public sealed class ProxyRouteTests : IAsyncLifetime
 
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await response.Content.ReadAsStringAsync()).ShouldContain("The gateway serves /v1/*");
-        _upstream.Requests.ShouldBeEmpty();
+        _setup.Upstream.Requests.ShouldBeEmpty();
     }
 
     private async Task<HttpResponseMessage> GetAsync(string path)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Add("x-api-key", "sk-ant-caller");
-        return await _gateway.Client.SendAsync(request);
+        return await _setup.Gateway.Client.SendAsync(request);
     }
 }
