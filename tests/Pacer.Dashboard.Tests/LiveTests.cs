@@ -115,4 +115,35 @@ public sealed class LiveTests(Browser browser)
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("#view-budgets")).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task SignIn_SectionChosenWhileSettingsLoad_KeepsTheSectionAndItsFocus()
+    {
+        await using var setup = await SimulatedGateway.StartAsync();
+        var page = await browser.NewPageAsync(setup.Gateway.BaseUrl);
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+        var settingsAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var settingsGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync("**/api/admin/settings", async route =>
+        {
+            settingsAsked.TrySetResult();
+            await settingsGo.Task;
+            await route.ContinueAsync();
+        });
+
+        await page.GotoAsync("/dashboard");
+        await page.FillAsync("#admin-key", TestGateway.AdminKey);
+        await page.PressAsync("#admin-key", "Enter");
+        await settingsAsked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await page.FocusAsync("#nav a[data-view='settings']");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#view-settings")).ToBeVisibleAsync();
+
+        settingsGo.SetResult();
+        await Expect(page.Locator("#settings-fields input").First).ToBeAttachedAsync();
+        await Expect(page.Locator("#view-settings")).ToBeVisibleAsync();
+        await Expect(page.Locator("#nav a[data-view='settings']")).ToBeFocusedAsync();
+        errors.ShouldBeEmpty();
+    }
 }

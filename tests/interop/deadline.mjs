@@ -15,11 +15,11 @@ if (!baseURL) {
 const params = { model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'Take your time.' }] };
 
 // The SDK's default retries (2) stay on: only x-should-retry: false keeps it from asking again.
-const client = new Anthropic({ apiKey: 'sk-ant-node-deadline', baseURL, timeout: 3000, logLevel: 'off' });
+const client = new Anthropic({ apiKey: 'sk-ant-node-deadline', baseURL, timeout: 8000, logLevel: 'off' });
 
 const seen = {};
 try {
-  // A first, answered call, as a running application would have made: a cold process spends part of a 3 s budget
+  // A first, answered call, as a running application would have made: a cold process spends part of its budget
   // before its first request reaches the gateway.
   seen.warm = (await client.messages.create(params)).id;
   const started = Date.now();

@@ -26,7 +26,7 @@ public sealed class CSharpSdkDeadlineTests
         {
             BaseUrl = gateway.BaseUrl.ToString().TrimEnd('/'),
             ApiKey = "sk-ant-api03-csharp-deadline",
-            Timeout = TimeSpan.FromSeconds(3),
+            Timeout = TimeSpan.FromSeconds(8),
         };
 
         var parameters = new MessageCreateParams
@@ -37,7 +37,7 @@ public sealed class CSharpSdkDeadlineTests
         };
 
         // The SDK's clock starts before its first request is built and connected, which on a cold process eats more than a
-        // 3 s budget's 300 ms margin: one answered call first, as a running application would have made.
+        // 8 s budget's 800 ms margin: one answered call first, as a running application would have made.
         await client.Messages.Create(parameters).WaitAsync(Bound);
         var thrown = await Should.ThrowAsync<AnthropicApiException>(client.Messages.Create(parameters).WaitAsync(Bound));
 
@@ -45,6 +45,6 @@ public sealed class CSharpSdkDeadlineTests
         ((int)thrown.StatusCode).ShouldBe(504);
         thrown.ResponseBody.ShouldContain("\"type\":\"timeout_error\"");
         // One attempt each, as the SDK sent it: no SDK retry of the 504, no gateway retry past the cutoff.
-        upstream.Requests.Select(r => r.Headers["x-stainless-retry-count"] + " " + r.Headers["x-stainless-timeout"]).ShouldBe(["0 3", "0 3"]);
+        upstream.Requests.Select(r => r.Headers["x-stainless-retry-count"] + " " + r.Headers["x-stainless-timeout"]).ShouldBe(["0 8", "0 8"]);
     }
 }

@@ -72,7 +72,9 @@
     D.manage.buildSettingsForm();
     D.manage.buildPresets();
     show(location.hash.slice(1));
-    $('main').focus();
+    // Focus the content unless the user has already moved on (a section link chosen while the settings loaded).
+    const active = document.activeElement;
+    if (!active || active === document.body || $('signin').contains(active)) $('main').focus();
     startPolling();
   }
 

@@ -90,6 +90,7 @@
     state.status = result.data;
     const persisted = result.data.gateway.persistedSettings;
     $('persisted').textContent = persisted.length ? persisted.join(', ') : 'none';
+    if (!state.settings) return; // still loading: signing in fills them once the form is built
     for (const setting of state.settings.settings) {
       const input = $(`setting-${setting.name}`);
       input.value = String(result.data.settings[setting.name]);
