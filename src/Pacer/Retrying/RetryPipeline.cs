@@ -8,7 +8,8 @@ namespace Pacer.Retrying;
 /// <summary>
 /// Pacer's retry policy on a Polly.Core retry strategy: Polly runs the loop, waits on the <see cref="TimeProvider"/> and
 /// disposes each retried response; Pacer supplies the classification, the delay (retry-after or jittered backoff),
-/// the per-request attempt limit and the deadline rule, and releases the attempt's permit before every wait.
+/// the per-request attempt limit and the deadline rule, and releases the attempt's permit before every wait. The first
+/// attempt runs before the pipeline, which starts only for an attempt to be retried (<see cref="ExecuteAsync"/>).
 /// </summary>
 internal sealed class RetryPipeline
 {
