@@ -8,7 +8,8 @@ namespace Pacer.Retrying;
 /// <summary>
 /// Pacer's retry policy on a Polly.Core retry strategy: Polly runs the loop, waits on the <see cref="TimeProvider"/> and
 /// disposes each retried response; Pacer supplies the classification, the delay (retry-after or jittered backoff),
-/// the per-request attempt limit and the deadline rule, and releases the attempt's permit before every wait.
+/// the per-request attempt limit and the deadline rule, and releases the attempt's permit before every wait. The first
+/// attempt runs before the pipeline, which starts only for an attempt to be retried (<see cref="ExecuteAsync"/>).
 /// </summary>
 internal sealed class RetryPipeline
 {
@@ -45,6 +46,13 @@ internal sealed class RetryPipeline
     }
 
     /// <summary>Runs <paramref name="attempt"/> until it succeeds, fails for good, or the retries are spent.</summary>
+    /// <remarks>
+    /// The first attempt runs outside Polly and is judged by the same rules (<see cref="DecideAsync"/>): an attempt that
+    /// needs no retry, nearly every one, returns without a pipeline context, Polly's outcome and its strategy's
+    /// callbacks. Only when it is to be retried does the pipeline start, replaying that first outcome as its first
+    /// attempt with the decision already taken, so the wait, the permit's release and every later attempt are Polly's
+    /// as before.
+    /// </remarks>
     public async ValueTask<Outcome<HttpResponseMessage>> ExecuteAsync<TState>(
         RetryState retry,
         TState state,
@@ -53,6 +61,22 @@ internal sealed class RetryPipeline
     {
         ArgumentNullException.ThrowIfNull(retry);
         ArgumentNullException.ThrowIfNull(attempt);
+        Outcome<HttpResponseMessage> first;
+        try
+        {
+            first = Outcome.FromResult(await attempt(state, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception exception)
+        {
+            first = Outcome.FromException<HttpResponseMessage>(exception);
+        }
+
+        if (!await DecideAsync(retry, first, attemptNumber: 0, cancellationToken).ConfigureAwait(false))
+        {
+            return first;
+        }
+
+        retry.FirstOutcome = first;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(StateKey, retry);
         try
@@ -60,6 +84,11 @@ internal sealed class RetryPipeline
             return await _pipeline.ExecuteOutcomeAsync(
                 static async (ctx, s) =>
                 {
+                    if (State(ctx).FirstOutcome is { } replayed)
+                    {
+                        return replayed;
+                    }
+
                     try
                     {
                         return Outcome.FromResult(await s.attempt(s.state, ctx.CancellationToken).ConfigureAwait(false));
@@ -74,21 +103,35 @@ internal sealed class RetryPipeline
         }
         finally
         {
+            retry.FirstOutcome = null;
             ResilienceContextPool.Shared.Return(context);
         }
     }
 
     private static RetryState State(ResilienceContext context) => context.Properties.GetValue(StateKey, null!);
 
-    private async ValueTask<bool> ShouldRetryAsync(RetryPredicateArguments<HttpResponseMessage> args)
+    private ValueTask<bool> ShouldRetryAsync(RetryPredicateArguments<HttpResponseMessage> args)
     {
         var state = State(args.Context);
-        var response = args.Outcome.Exception is null ? args.Outcome.Result : null;
-        var decision = args.Outcome.Exception is { } exception
+        if (state.FirstOutcome is not null)
+        {
+            // The replayed first attempt: DecideAsync already said to retry it (and set the delay).
+            state.FirstOutcome = null;
+            return new ValueTask<bool>(true);
+        }
+
+        return DecideAsync(state, args.Outcome, args.AttemptNumber, args.Context.CancellationToken);
+    }
+
+    /// <summary>The retry rules: whether the outcome of attempt <paramref name="attemptNumber"/> (from 0) is retried, and after what delay.</summary>
+    private async ValueTask<bool> DecideAsync(RetryState state, Outcome<HttpResponseMessage> outcome, int attemptNumber, CancellationToken cancellationToken)
+    {
+        var response = outcome.Exception is null ? outcome.Result : null;
+        var decision = outcome.Exception is { } exception
             ? RetryClassifier.Classify(exception)
-            : await RetryClassifier.ClassifyAsync(response!, args.Context.CancellationToken).ConfigureAwait(false);
+            : await RetryClassifier.ClassifyAsync(response!, cancellationToken).ConfigureAwait(false);
         state.LastDecision = decision;
-        var attempt = args.AttemptNumber + 1;
+        var attempt = attemptNumber + 1;
         var status = response is null ? 0 : (int)response.StatusCode;
         if (!decision.ShouldRetry)
         {
@@ -96,7 +139,7 @@ internal sealed class RetryPipeline
             return false;
         }
 
-        if (args.AttemptNumber >= state.Options.MaxRetries)
+        if (attemptNumber >= state.Options.MaxRetries)
         {
             state.StoppedBecause = $"retries spent ({state.MaxAttempts} attempts)";
             PacerLog.RetriesSpent(_logger, state.Endpoint, state.MaxAttempts, status);
@@ -104,7 +147,7 @@ internal sealed class RetryPipeline
         }
 
         var now = _timeProvider.GetUtcNow();
-        var delay = _schedule.Next(response?.Headers, args.AttemptNumber, state.Options, now);
+        var delay = _schedule.Next(response?.Headers, attemptNumber, state.Options, now);
         var tooLate = delay.Delay > RetryAfter.Longest
             ? $"retry-after is longer than {RetryAfter.Longest.TotalMinutes:0} minutes"
             : state.Deadline is { } deadline && now + delay.Delay >= deadline.Cutoff

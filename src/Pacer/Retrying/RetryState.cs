@@ -1,4 +1,5 @@
 using Pacer.Configuration;
+using Polly;
 
 namespace Pacer.Retrying;
 
@@ -39,6 +40,9 @@ internal sealed class RetryState
 
     /// <summary>Gets or sets why a retryable outcome was handed back without retrying (retries spent, wait too long), if so.</summary>
     public string? StoppedBecause { get; set; }
+
+    /// <summary>The first attempt's outcome, run before the retry pipeline and replayed as its first attempt.</summary>
+    internal Outcome<HttpResponseMessage>? FirstOutcome { get; set; }
 
     /// <summary>How long the attempt starting at <paramref name="now"/> may wait for headers: its timeout, cut at the deadline's cutoff.</summary>
     public TimeSpan AttemptLimit(TimeSpan timeout, DateTimeOffset now) =>

@@ -80,7 +80,7 @@ internal static partial class UsageLog
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
         public override string ToString() =>
-            string.Create(CultureInfo.InvariantCulture, $"   {kind} tokens: {tokens} @ ${pricePerMillion:0.00######}/1M = ${cost:0.0000##########}");
+            string.Create(CultureInfo.InvariantCulture, $"   {kind} tokens: {tokens} @ ${new Decimals(pricePerMillion, 2, 8)}/1M = ${new Decimals(cost, 4, 14)}");
     }
 
     /// <summary>The total line's structured fields and its text.</summary>
@@ -102,7 +102,53 @@ internal static partial class UsageLog
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
         public override string ToString() =>
-            string.Create(CultureInfo.InvariantCulture, $"   Total cost: ${totalCost:0.0000##########} ({credits} {creditUnit})");
+            string.Create(CultureInfo.InvariantCulture, $"   Total cost: ${new Decimals(totalCost, 4, 14)} ({credits} {creditUnit})");
+    }
+
+    /// <summary>
+    /// A decimal as the custom pattern <c>0.</c> + <paramref name="Min"/> zeros + up to <paramref name="Max"/> in all
+    /// <c>#</c> writes it (<c>0.0000##########</c> is 4 and 14), without parsing the pattern for every line: the
+    /// standard <c>F</c> format rounds to <paramref name="Max"/> decimals as the pattern does (half away from zero),
+    /// then trailing zeros past <paramref name="Min"/> are dropped. A negative value keeps the pattern itself, whose
+    /// sign rules for a value that rounds to zero differ from <c>F</c>'s (costs and prices are never negative).
+    /// </summary>
+    internal readonly record struct Decimals(decimal Value, int Min, int Max) : ISpanFormattable
+    {
+        private static readonly string[] FixedFormats = ["F0", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F11", "F12", "F13", "F14", "F15"];
+
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
+        {
+            if (Value < 0m || Max >= FixedFormats.Length)
+            {
+                return Value.TryFormat(destination, out charsWritten, Pattern(), CultureInfo.InvariantCulture);
+            }
+
+            if (!Value.TryFormat(destination, out charsWritten, FixedFormats[Max], CultureInfo.InvariantCulture))
+            {
+                return false;
+            }
+
+            var drop = 0;
+            while (drop < Max - Min && destination[charsWritten - 1 - drop] == '0')
+            {
+                drop++;
+            }
+
+            charsWritten -= drop;
+            if (Min == 0 && drop == Max)
+            {
+                charsWritten--; // the decimal point, when no decimal is left
+            }
+
+            return true;
+        }
+
+        public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{this}");
+
+        /// <summary>The custom pattern these decimals stand for, e.g. <c>0.0000##########</c>.</summary>
+        public string Pattern() => Max == 0 ? "0" : "0." + new string('0', Min) + new string('#', Max - Min);
     }
 
     private static IEnumerator<KeyValuePair<string, object?>> Fields(IReadOnlyList<KeyValuePair<string, object?>> line)

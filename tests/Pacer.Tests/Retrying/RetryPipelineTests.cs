@@ -246,6 +246,44 @@ public sealed class RetryPipelineTests
         record.StructuredState!.ShouldContain(new KeyValuePair<string, string?>("DelayMilliseconds", "1247"));
     }
 
+    [Fact]
+    public async Task ExecuteAsync_FirstAttemptSucceeds_OneAttemptJudgedOnceAndItsLeaseKept()
+    {
+        var script = new Script(_ => Responses.Json(200, "{}"));
+        var state = new RetryState(new PacerOptions(), "/v1/messages", null);
+
+        var outcome = await Run(script, state, 0.5, TestContext.Current.CancellationToken);
+
+        script.Calls.ShouldBe(1);
+        outcome.Result!.StatusCode.ShouldBe(HttpStatusCode.OK);
+        script.Responses[0].IsDisposed.ShouldBeFalse();
+        script.Leases[0].Disposed.ShouldBeFalse();
+        state.LastDecision.ShouldRetry.ShouldBeFalse();
+        state.FirstOutcome.ShouldBeNull();
+        _logger.Collector.GetSnapshot().Count(r => r.Id.Name == "NotRetried").ShouldBe(1);
+        _time.HasUnreadTimers.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_FirstAttemptRetriedThenTheSameStateRunAgain_NothingReplayed()
+    {
+        var script = new Script(n => n == 1 ? Responses.Error(529, "overloaded_error") : Responses.Json(200, $$"""{"attempt":{{n}}}"""));
+        var state = new RetryState(new PacerOptions(), "/v1/messages", null);
+
+        var run = Run(script, state, 0.5, TestContext.Current.CancellationToken);
+        await _time.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(1));
+        using var second = (await run.WaitAsync(Bound, TestContext.Current.CancellationToken)).Result!;
+        using var third = (await Run(script, state, 0.5, TestContext.Current.CancellationToken)).Result!;
+
+        script.Calls.ShouldBe(3);
+        (await second.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldBe("""{"attempt":2}""");
+        (await third.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldBe("""{"attempt":3}""");
+        script.Responses[0].IsDisposed.ShouldBeTrue();
+        script.Leases[0].Disposed.ShouldBeTrue();
+        _logger.Collector.GetSnapshot().Count(r => r.Id.Name == "RetryScheduled").ShouldBe(1);
+        state.FirstOutcome.ShouldBeNull();
+    }
+
     private Task<Outcome<HttpResponseMessage>> Run(Script script, PacerOptions options, double jitter) =>
         Run(script, new RetryState(options, "/api/generate-scene", null), jitter, TestContext.Current.CancellationToken);
 
