@@ -220,6 +220,7 @@ internal sealed class OutputAccountingLearner
             CultureInfo.InvariantCulture,
             $"output-tokens remaining {output.Remaining} of {output.Limit}, full again in {output.ResetIn?.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) ?? "?"} s (a debt of at most {debtBound:0}), while requests the server had counted held {excess:0} tokens of max_tokens more than it refilled since");
     }
+
     /// <summary>Gets a value indicating whether the bucket has been seen to reserve <c>max_tokens</c>.</summary>
     public bool ReservesMaxTokens(BucketKey bucket) => _reservingMaxTokens.Count > 0 && _reservingMaxTokens.Contains(bucket);
 
