@@ -85,6 +85,7 @@ public sealed class SlowUpstream : IAsyncDisposable
         {
         }
 
+        var holding = true;
         try
         {
             using (var reader = new StreamReader(context.Request.InputStream))
@@ -100,20 +101,27 @@ public sealed class SlowUpstream : IAsyncDisposable
             {
             }
 
+            // The request is counted as served and no longer held before its answer is written: a client reads the
+            // counters as soon as its answer arrives, and the gateway sends its next request just as soon.
+            Interlocked.Decrement(ref _inFlight);
+            holding = false;
+            Interlocked.Increment(ref _served);
             var body = Encoding.UTF8.GetBytes(Answer);
             context.Response.StatusCode = 200;
             context.Response.ContentType = "application/json";
             context.Response.ContentLength64 = body.Length;
             await context.Response.OutputStream.WriteAsync(body);
             context.Response.Close();
-            Interlocked.Increment(ref _served);
         }
         catch (HttpListenerException)
         {
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
+            if (holding)
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
         }
     }
 }
