@@ -167,7 +167,53 @@ internal sealed class OutputAccountingLearner
 
         var perTick = output.Limit / (double)TimeSpan.TicksPerMinute;
         var counted = now - transit;
-        double held = 0, largest = 0, excess = double.NegativeInfinity;
+        var excess = Excess(watch, answered, answerComplete, perTick, now, counted);
+
+        // The server's debt: its capacity (at most the limit) less its remaining (at least the header less the
+        // rounding), and no more than it refills until its reset.
+        var debtBound = output.Limit - Math.Max(0, output.Remaining - RemainingRounding.Margin(output.Limit));
+        if (output.ResetIn is { } resetIn)
+        {
+            debtBound = Math.Min(debtBound, perTick * (resetIn + ResetSlack).Ticks);
+        }
+
+        if (excess <= debtBound)
+        {
+            return null;
+        }
+
+        _countedAsProduced.Add(bucket);
+        StopWatching(bucket);
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"output-tokens remaining {output.Remaining} of {output.Limit}, full again in {output.ResetIn?.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) ?? "?"} s (a debt of at most {debtBound:0}), while requests the server had counted held {excess:0} tokens of max_tokens more than it refilled since");
+    }
+
+    /// <summary>
+    /// The most that the requests in flight the server has counted, taken from the latest back to any one of them, hold
+    /// beyond what that debt can be: their <c>max_tokens</c> less the largest, less the refill since that one arrived,
+    /// less what was given back since by answers of requests admitted before it. One pass over the live requests (in the
+    /// order admitted, so arrivals fall as it goes back) and the refunds: a refund of a request admitted at <c>a</c>,
+    /// answered at <c>b</c>, counts for an arrival <c>x</c> with <c>a &lt; x ≤ b</c>, so the sum of those is kept as
+    /// <c>x</c> falls: a refund joins when <c>x</c> passes below <c>b</c> and leaves when it reaches <c>a</c>. Under the
+    /// engine's lock on every response while a bucket is watched, so it must not cost requests in flight times refunds.
+    /// </summary>
+    private static double Excess(Watch watch, LimiterPermit answered, bool answerComplete, double perTick, long now, long counted)
+    {
+        var refunds = watch.Refunds;
+        // At most MaxRefundsKept (256) of each: 4 KB of stack.
+        Span<long> leaveAt = stackalloc long[refunds.Count];
+        Span<double> leaving = stackalloc double[refunds.Count];
+        for (var r = 0; r < refunds.Count; r++)
+        {
+            leaveAt[r] = refunds[r].AdmittedAt;
+            leaving[r] = refunds[r].Amount;
+        }
+
+        // Refunds are kept in the order answered; their admissions are sorted here, both walked from the latest.
+        leaveAt.Sort(leaving);
+        int join = refunds.Count - 1, leave = refunds.Count - 1;
+        double held = 0, largest = 0, givenBack = 0, excess = double.NegativeInfinity;
         var live = watch.Live;
         for (var i = live.Count - 1; i >= 0; i--)
         {
@@ -189,36 +235,21 @@ internal sealed class OutputAccountingLearner
 
             // Since this one arrived, the server refilled, and took back what the answers of earlier requests that
             // ended since did not use (the answered one's too, when its answer is complete: it may have ended first).
-            var givenBack = answerComplete && answered.AdmittedAt < arrived ? answered.Reserved.OutputTokens : 0.0;
-            foreach (var refund in watch.Refunds)
+            for (; join >= 0 && refunds[join].At >= arrived; join--)
             {
-                if (refund.At >= arrived && refund.AdmittedAt < arrived)
-                {
-                    givenBack += refund.Amount;
-                }
+                givenBack += refunds[join].Amount;
             }
 
-            excess = Math.Max(excess, held - largest - (perTick * (now - arrived)) - givenBack);
+            for (; leave >= 0 && leaveAt[leave] >= arrived; leave--)
+            {
+                givenBack -= leaving[leave];
+            }
+
+            var answeredBack = answerComplete && answered.AdmittedAt < arrived ? answered.Reserved.OutputTokens : 0.0;
+            excess = Math.Max(excess, held - largest - (perTick * (now - arrived)) - givenBack - answeredBack);
         }
 
-        // The server's debt: its capacity (at most the limit) less its remaining (at least the header less the
-        // rounding), and no more than it refills until its reset.
-        var debtBound = output.Limit - Math.Max(0, output.Remaining - RemainingRounding.Margin(output.Limit));
-        if (output.ResetIn is { } resetIn)
-        {
-            debtBound = Math.Min(debtBound, perTick * (resetIn + ResetSlack).Ticks);
-        }
-
-        if (excess <= debtBound)
-        {
-            return null;
-        }
-
-        _countedAsProduced.Add(bucket);
-        StopWatching(bucket);
-        return string.Create(
-            CultureInfo.InvariantCulture,
-            $"output-tokens remaining {output.Remaining} of {output.Limit}, full again in {output.ResetIn?.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) ?? "?"} s (a debt of at most {debtBound:0}), while requests the server had counted held {excess:0} tokens of max_tokens more than it refilled since");
+        return excess;
     }
 
     /// <summary>Gets a value indicating whether the bucket has been seen to reserve <c>max_tokens</c>.</summary>
