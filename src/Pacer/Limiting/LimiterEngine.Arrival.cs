@@ -44,7 +44,7 @@ internal sealed partial class LimiterEngine
                 if (!askStore)
                 {
                     _own!.Admit(_pump.Batch, now);
-                    alone = Conclude(candidate, _pump.Batch.Decision(0), request, now, cancellationToken);
+                    alone = Conclude(candidate, _pump.Batch.Decision(0), request, queueable: true, now, cancellationToken);
                 }
             }
             else
@@ -102,7 +102,7 @@ internal sealed partial class LimiterEngine
             {
                 var now = Now();
                 _own.Admit(_pump.Batch, now);
-                alone = Conclude(candidate, _pump.Batch.Decision(0), queueable: null, now, CancellationToken.None);
+                alone = Conclude(candidate, _pump.Batch.Decision(0), request, queueable: false, now, CancellationToken.None);
             }
         }
 
@@ -112,7 +112,7 @@ internal sealed partial class LimiterEngine
             var decision = DecideHeld();
             lock (_gate)
             {
-                alone = Conclude(candidate, decision, queueable: null, Now(), CancellationToken.None);
+                alone = Conclude(candidate, decision, request, queueable: false, Now(), CancellationToken.None);
             }
         }
 
@@ -186,16 +186,16 @@ internal sealed partial class LimiterEngine
     /// while nobody waits, or <see cref="TryAcquire"/>): learns from it; admits; or, for an arrival
     /// (<paramref name="queueable"/>), refuses at once or queues it; then gives the pump back. Under the lock.
     /// </summary>
-    private Alone Conclude(in AdmissionCandidate candidate, AdmissionDecision decision, AcquireRequest? queueable, long now, CancellationToken cancellationToken)
+    private Alone Conclude(in AdmissionCandidate candidate, AdmissionDecision decision, AcquireRequest request, bool queueable, long now, CancellationToken cancellationToken)
     {
         Learned(candidate.Bucket, decision);
         var alone = default(Alone);
         var wakeAt = long.MaxValue;
         if (decision.Admitted)
         {
-            alone.Permit = Rent(candidate.Bucket, candidate.Cost, candidate.LeaseId, now, queueTicks: 0);
+            alone.Permit = Rent(candidate.Bucket, candidate.Cost, candidate.LeaseId, now, queueTicks: 0, request.Model, request.Cost.LearnedOutputTokens);
         }
-        else if (queueable is not { } request)
+        else if (!queueable)
         {
             wakeAt = _pump.NoteShared(decision, now);
         }
@@ -233,7 +233,7 @@ internal sealed partial class LimiterEngine
         Alone alone;
         lock (_gate)
         {
-            alone = Conclude(_pump.Batch.Candidate(0), _pump.Batch.Decision(0), request, Now(), cancellationToken);
+            alone = Conclude(_pump.Batch.Candidate(0), _pump.Batch.Decision(0), request, queueable: true, Now(), cancellationToken);
         }
 
         return Finish(alone);

@@ -106,6 +106,7 @@ internal sealed partial class LimiterEngine
     {
         BucketUpdate update;
         string? producedEvidence = null;
+        IReadOnlyList<LimiterPermit> followed = [];
         lock (_gate)
         {
             var now = Now();
@@ -115,12 +116,16 @@ internal sealed partial class LimiterEngine
             }
             else if (permit is { IsLive: true, IsWatched: true } && LearnsAccounting)
             {
-                producedEvidence = _accounting.Weigh(permit, observation.OutputTokens, answerComplete, now, HeaderTransit.Ticks);
+                producedEvidence = _accounting.Weigh(permit, observation.OutputTokens, answerComplete, now, HeaderTransit.Ticks, out followed);
             }
 
             // Until the accounting is proven either way, a bucket is taken as reserving max_tokens: safe under both.
             var reserving = LearnsAccounting && _accounting.HoldsMaxTokens(bucket);
             _confirmed = default;
+            foreach (var shown in followed)
+            {
+                LowerToEstimate(shown);
+            }
             if (permit is { IsLive: true })
             {
                 // The server counted this request, every earlier one of its bucket, and every later one that reached
@@ -143,6 +148,28 @@ internal sealed partial class LimiterEngine
         if (producedEvidence is not null && _logger is not null)
         {
             LimiterLog.CountsOutputAsProduced(_logger, bucket.UpstreamKey, bucket.ModelClass, producedEvidence);
+        }
+    }
+
+    /// <summary>
+    /// The bucket was just shown to count output as produced: a request admitted before, holding its whole
+    /// <c>max_tokens</c>, now holds what it would hold if admitted now, as long as that hold is still the engine's own
+    /// (not completed, its output not taken as counted by the server). Held to the end, one long reply's
+    /// <c>max_tokens</c> kept a bucket smaller than it below its headers for the whole reply. Under the lock.
+    /// </summary>
+    private void LowerToEstimate(LimiterPermit permit)
+    {
+        if (!permit.IsLive || permit.IsCompleted || permit.Counted is ServerCount.Everything or ServerCount.Produced)
+        {
+            return;
+        }
+
+        var held = permit.Reserved.LearnedOutputTokens;
+        var estimate = Math.Min(permit.AskedOutputHold, OutputEstimator.Reserve(permit.Model, permit.Reserved.OutputTokens));
+        if (estimate < held)
+        {
+            permit.LowerLearnedOutputHold(estimate);
+            _confirmed += new BudgetChange(default, default, new BudgetDelta(estimate - held, estimate - held), 0, 0);
         }
     }
 

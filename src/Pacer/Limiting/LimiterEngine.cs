@@ -257,7 +257,7 @@ internal sealed partial class LimiterEngine : IAdmissionHost, IDisposable
 
     /// <summary>Admits a waiter the pump chose, holding <paramref name="cost"/>. Under the lock.</summary>
     public void Grant(Waiter waiter, RequestCost cost, long now) =>
-        waiter.Succeed(Rent(waiter.Bucket, cost, waiter.LeaseId, now, now - waiter.EnqueuedAt));
+        waiter.Succeed(Rent(waiter.Bucket, cost, waiter.LeaseId, now, now - waiter.EnqueuedAt, waiter.Model, waiter.AskedOutputHold));
 
     /// <summary>Fails a waiter with a rejection, counted in the totals.</summary>
     public void Reject(Waiter waiter, PacerRejectedException rejection)
@@ -339,13 +339,15 @@ internal sealed partial class LimiterEngine : IAdmissionHost, IDisposable
         _pump.Kick(released);
     }
 
-    private LimiterPermit Rent(BucketKey bucket, RequestCost cost, long leaseId, long now, long queueTicks)
+    private LimiterPermit Rent(BucketKey bucket, RequestCost cost, long leaseId, long now, long queueTicks, string model, int askedOutputHold)
     {
         var permit = _pool.Rent();
         permit.Activate(this, bucket, leaseId, cost, now, queueTicks);
         _uncounted.Add(permit);
         if (LearnsAccounting && _options.LearnLimits)
         {
+            permit.Model = model;
+            permit.AskedOutputHold = askedOutputHold;
             _accounting.Admitted(permit);
         }
 

@@ -35,6 +35,12 @@ internal sealed class LimiterPermit : Permit
     /// <summary>Gets or sets a value indicating whether the output accounting learner follows it (its bucket's accounting is unproven).</summary>
     public bool IsWatched { get; set; }
 
+    /// <summary>Gets or sets the model the request names, for its output estimate (kept while the learner follows it).</summary>
+    public string Model { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the output hold the caller asked for, before any output estimate (kept while the learner follows it).</summary>
+    public int AskedOutputHold { get; set; }
+
     /// <summary>Gets when it was admitted, in the limiter's monotonic ticks.</summary>
     public long AdmittedAt { get; private set; }
 
@@ -61,9 +67,17 @@ internal sealed class LimiterPermit : Permit
         IsCompleted = false;
         Counted = ServerCount.None;
         IsWatched = false;
+        Model = string.Empty;
         AdmittedAt = admittedAt;
         QueueTicks = queueTicks;
         Volatile.Write(ref _owner, owner);
+    }
+
+    /// <summary>Lowers what the request holds against the learned output budget (not yet completed). Under the limiter's lock.</summary>
+    public void LowerLearnedOutputHold(int hold)
+    {
+        ReservedCost = ReservedCost with { LearnedOutputTokens = hold };
+        Held = ReservedCost;
     }
 
     public override void Complete(TokenUsage usage) => Volatile.Read(ref _owner)?.Complete(this, usage);

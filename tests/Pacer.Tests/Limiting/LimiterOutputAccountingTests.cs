@@ -59,6 +59,34 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     }
 
     [Fact]
+    public void Success_RequestsInFlightAdmittedBefore_HoldTheEstimateFromThen()
+    {
+        // Four requests admitted holding their whole max_tokens, the last still on its way when the response shows the
+        // produced accounting: from then on each holds what a request admitted now would, so a long reply does not keep
+        // its max_tokens against the bucket, below what the headers show, until it ends.
+        var first = AcquireNow();
+        var second = AcquireNow();
+        var answered = AcquireNow();
+        var inFlight = AcquireNow();
+        _limiter.Observe(answered, Headers(500, 50_000, 59_000, refused: false));
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+        inFlight.Reserved.LearnedOutputTokens.ShouldBe(Estimate);
+        first.Reserved.LearnedOutputTokens.ShouldBe(Estimate);
+        ((double)OutputRemaining().ShouldNotBeNull()).ShouldBe(59_000 - (4 * Estimate), tolerance: RemainingRounding.Step / 2);
+
+        // What they hold ends with them: nothing is left behind once they have ended and the bucket has refilled.
+        inFlight.Complete(new TokenUsage(InputTokens: 2_000, OutputTokens: 3_000));
+        foreach (var permit in new[] { first, second, answered, inFlight })
+        {
+            permit.Dispose();
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        OutputRemaining().ShouldBe(60_000);
+    }
+
+    [Fact]
     public void Success_ServerMayHoldTheReservations_StaysOnMaxTokens()
     {
         // Two requests: 8,000 without the largest, within the 10,250 the reset allows (and the 30,500 the remaining does).

@@ -9,7 +9,7 @@ namespace Pacer.Limiting;
 /// requests hold <c>max_tokens</c>): that is safe under both, and under the reserving one it keeps the 429s away that
 /// would otherwise prove it. Shown as produced: a response (not a refusal) whose headers leave the server less debt,
 /// by its reset or its remaining, than the <c>max_tokens</c> of the requests it had counted less its refill since
-/// (<see cref="Weigh(LimiterPermit, BudgetObservation, bool, long, long)"/>); the bucket then holds the output estimate.
+/// (<see cref="Weigh(LimiterPermit, BudgetObservation, bool, long, long, out IReadOnlyList{LimiterPermit})"/>); the bucket then holds the output estimate.
 /// Shown as reserving: under "count as produced" the API refuses on output tokens only when the bucket is empty, and
 /// never before replies have been produced; under "reserve max_tokens" it refuses whenever less than the request's
 /// <c>max_tokens</c> remains. A 429 counts when neither requests nor input tokens explain it and the output tokens
@@ -155,11 +155,13 @@ internal sealed class OutputAccountingLearner
     /// back, less the largest of them (one may have ended at the server and not yet here), than that debt can be, the
     /// server does not reserve <c>max_tokens</c>: it counts output as produced. The answered request itself counts
     /// only while its answer is still to come (a stream). Returns what was seen when this disproves the reserving
-    /// accounting, else null.
+    /// accounting, with the requests of the bucket it followed (<paramref name="followed"/>: they were admitted holding
+    /// their whole <c>max_tokens</c>), else null.
     /// </summary>
-    public string? Weigh(LimiterPermit answered, BudgetObservation output, bool answerComplete, long now, long transit)
+    public string? Weigh(LimiterPermit answered, BudgetObservation output, bool answerComplete, long now, long transit, out IReadOnlyList<LimiterPermit> followed)
     {
         var bucket = answered.Bucket;
+        followed = [];
         if (!output.IsKnown || !_watches.TryGetValue(bucket, out var watch))
         {
             return null;
@@ -184,6 +186,7 @@ internal sealed class OutputAccountingLearner
 
         _countedAsProduced.Add(bucket);
         StopWatching(bucket);
+        followed = watch.Live;
         return string.Create(
             CultureInfo.InvariantCulture,
             $"output-tokens remaining {output.Remaining} of {output.Limit}, full again in {output.ResetIn?.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) ?? "?"} s (a debt of at most {debtBound:0}), while requests the server had counted held {excess:0} tokens of max_tokens more than it refilled since");
