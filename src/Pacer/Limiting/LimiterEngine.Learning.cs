@@ -106,7 +106,6 @@ internal sealed partial class LimiterEngine
     {
         BucketUpdate update;
         string? producedEvidence = null;
-        IReadOnlyList<LimiterPermit> followed = [];
         lock (_gate)
         {
             var now = Now();
@@ -116,15 +115,15 @@ internal sealed partial class LimiterEngine
             }
             else if (permit is { IsLive: true, IsWatched: true } && LearnsAccounting)
             {
-                producedEvidence = _accounting.Weigh(permit, observation.OutputTokens, answerComplete, now, HeaderTransit.Ticks, out followed);
+                producedEvidence = _accounting.Weigh(permit, observation.OutputTokens, answerComplete, now, HeaderTransit.Ticks);
             }
 
             // Until the accounting is proven either way, a bucket is taken as reserving max_tokens: safe under both.
             var reserving = LearnsAccounting && _accounting.HoldsMaxTokens(bucket);
             _confirmed = default;
-            foreach (var shown in followed)
+            if (LearnsAccounting)
             {
-                LowerToEstimate(shown);
+                _accounting.OfferAwaitingEstimate(bucket, _lowerToEstimate);
             }
             if (permit is { IsLive: true })
             {
@@ -152,25 +151,29 @@ internal sealed partial class LimiterEngine
     }
 
     /// <summary>
-    /// The bucket was just shown to count output as produced: a request admitted before, holding its whole
-    /// <c>max_tokens</c>, now holds what it would hold if admitted now, as long as that hold is still the engine's own
-    /// (not completed, its output not taken as counted by the server). Held to the end, one long reply's
-    /// <c>max_tokens</c> kept a bucket smaller than it below its headers for the whole reply. Under the lock.
+    /// Its bucket was shown to count output as produced after the request was admitted holding its whole
+    /// <c>max_tokens</c>: it holds what a request admitted now would hold, once the model's estimate is below that, as
+    /// long as that hold is still the engine's own (not completed, its output not taken as counted by the server).
+    /// Held to the end, one long reply's <c>max_tokens</c> kept a bucket smaller than it below its headers for the
+    /// whole reply. Returns true when the request needs no more offers. Under the lock.
     /// </summary>
-    private void LowerToEstimate(LimiterPermit permit)
+    private bool LowerToEstimate(LimiterPermit permit)
     {
         if (!permit.IsLive || permit.IsCompleted || permit.Counted is ServerCount.Everything or ServerCount.Produced)
         {
-            return;
+            return true;
         }
 
         var held = permit.Reserved.LearnedOutputTokens;
         var estimate = Math.Min(permit.AskedOutputHold, OutputEstimator.Reserve(permit.Model, permit.Reserved.OutputTokens));
-        if (estimate < held)
+        if (estimate >= held)
         {
-            permit.LowerLearnedOutputHold(estimate);
-            _confirmed += new BudgetChange(default, default, new BudgetDelta(estimate - held, estimate - held), 0, 0);
+            return estimate < permit.Reserved.OutputTokens;
         }
+
+        permit.LowerLearnedOutputHold(estimate);
+        _confirmed += new BudgetChange(default, default, new BudgetDelta(estimate - held, estimate - held), 0, 0);
+        return true;
     }
 
     // Against learned output budgets a request may hold an estimate of its output rather than its whole max_tokens.

@@ -25,6 +25,7 @@ internal sealed partial class LimiterEngine : IAdmissionHost, IDisposable
     private readonly UncountedPermits _uncounted = new();
     private readonly LeaseRenewal? _renewal;
     private readonly Action<LimiterPermit> _confirm;
+    private readonly Func<LimiterPermit, bool> _lowerToEstimate;
     private readonly ILogger? _logger;
     private readonly double _ticksPerTimestamp;
     private PacerOptions _options;
@@ -54,6 +55,7 @@ internal sealed partial class LimiterEngine : IAdmissionHost, IDisposable
 
         _store = store ?? _own!;
         _confirm = permit => _confirmed += Accounting.Confirm(permit.Held, permit.Counted);
+        _lowerToEstimate = LowerToEstimate;
         ModelClasses = modelClasses;
         Estimator = estimator;
         OutputEstimator = outputEstimator;

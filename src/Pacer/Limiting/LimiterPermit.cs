@@ -35,6 +35,12 @@ internal sealed class LimiterPermit : Permit
     /// <summary>Gets or sets a value indicating whether the output accounting learner follows it (its bucket's accounting is unproven).</summary>
     public bool IsWatched { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the permit holds its whole <c>max_tokens</c> from before its bucket was
+    /// shown to count output as produced, and awaits an output estimate to hold instead.
+    /// </summary>
+    public bool AwaitsEstimate { get; set; }
+
     /// <summary>Gets or sets the model the request names, for its output estimate (kept while the learner follows it).</summary>
     public string Model { get; set; } = string.Empty;
 
@@ -67,6 +73,7 @@ internal sealed class LimiterPermit : Permit
         IsCompleted = false;
         Counted = ServerCount.None;
         IsWatched = false;
+        AwaitsEstimate = false;
         Model = string.Empty;
         AdmittedAt = admittedAt;
         QueueTicks = queueTicks;

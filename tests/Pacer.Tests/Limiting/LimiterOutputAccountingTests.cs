@@ -87,6 +87,37 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     }
 
     [Fact]
+    public void Success_EstimateWarmsUpAfterTheProof_RequestsInFlightHoldItFromTheNextResponse()
+    {
+        // The proof comes with the first answers, before the model's estimate has its five replies: the requests in
+        // flight keep max_tokens until a later response finds an estimate, then hold it.
+        _limiter.Dispose();
+        _limiter = new Limiter(Wide, _time, logger: _log);
+        var first = AcquireNow();
+        var second = AcquireNow();
+        var answered = AcquireNow();
+        var inFlight = AcquireNow();
+        _limiter.Observe(answered, Headers(500, 50_000, 59_000, refused: false));
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+        inFlight.Reserved.LearnedOutputTokens.ShouldBe(MaxTokens);
+
+        for (var i = 0; i < OutputTokenEstimator.WarmUp; i++)
+        {
+            _limiter.OutputEstimator.Calibrate(Model, Estimate);
+        }
+
+        using var later = AcquireNow();
+        _limiter.Observe(later, Headers(500, 50_000, 59_000, refused: false));
+
+        inFlight.Reserved.LearnedOutputTokens.ShouldBe(Estimate);
+        first.Reserved.LearnedOutputTokens.ShouldBe(Estimate);
+        foreach (var permit in new[] { first, second, answered, inFlight })
+        {
+            permit.Dispose();
+        }
+    }
+
+    [Fact]
     public void Success_ServerMayHoldTheReservations_StaysOnMaxTokens()
     {
         // Two requests: 8,000 without the largest, within the 10,250 the reset allows (and the 30,500 the remaining does).

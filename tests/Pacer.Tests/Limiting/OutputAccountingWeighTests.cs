@@ -5,7 +5,7 @@ using Pacer.Limiting;
 namespace Pacer.Tests.Limiting;
 
 /// <summary>
-/// <see cref="OutputAccountingLearner.Weigh(LimiterPermit, BudgetObservation, bool, long, long, out IReadOnlyList{LimiterPermit})"/> walks the requests in
+/// <see cref="OutputAccountingLearner.Weigh(LimiterPermit, BudgetObservation, bool, long, long)"/> walks the requests in
 /// flight and the refunds once; on random traffic it finds the same excess as the definition read literally (for each
 /// counted request, every refund whose request was admitted before it and answered after it).
 /// </summary>
@@ -77,7 +77,7 @@ public sealed partial class OutputAccountingWeighTests
             return;
         }
 
-        var seen = learner.Weigh(target, Output, complete, now, Transit, out _);
+        var seen = learner.Weigh(target, Output, complete, now, Transit);
 
         if (expected > DebtBound)
         {

@@ -9,7 +9,7 @@ namespace Pacer.Limiting;
 /// requests hold <c>max_tokens</c>): that is safe under both, and under the reserving one it keeps the 429s away that
 /// would otherwise prove it. Shown as produced: a response (not a refusal) whose headers leave the server less debt,
 /// by its reset or its remaining, than the <c>max_tokens</c> of the requests it had counted less its refill since
-/// (<see cref="Weigh(LimiterPermit, BudgetObservation, bool, long, long, out IReadOnlyList{LimiterPermit})"/>); the bucket then holds the output estimate.
+/// (<see cref="Weigh(LimiterPermit, BudgetObservation, bool, long, long)"/>); the bucket then holds the output estimate.
 /// Shown as reserving: under "count as produced" the API refuses on output tokens only when the bucket is empty, and
 /// never before replies have been produced; under "reserve max_tokens" it refuses whenever less than the request's
 /// <c>max_tokens</c> remains. A 429 counts when neither requests nor input tokens explain it and the output tokens
@@ -54,6 +54,7 @@ internal sealed class OutputAccountingLearner
     private readonly HashSet<BucketKey> _countedAsProduced = [];
     private readonly Dictionary<BucketKey, Watch> _watches = [];
     private readonly Dictionary<BucketKey, Suspicion> _suspicions = [];
+    private readonly Dictionary<BucketKey, List<LimiterPermit>> _awaitingEstimate = [];
     private BucketKey _pendingBucket;
     private Evidence? _pending;
     private long _pendingAt;
@@ -141,6 +142,43 @@ internal sealed class OutputAccountingLearner
                 watch.Live.Remove(permit);
             }
         }
+
+        if (permit.AwaitsEstimate)
+        {
+            permit.AwaitsEstimate = false;
+            if (_awaitingEstimate.TryGetValue(permit.Bucket, out var awaiting))
+            {
+                awaiting.Remove(permit);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Offers <paramref name="lower"/> each request of <paramref name="bucket"/> admitted holding its whole
+    /// <c>max_tokens</c> before the bucket was shown to count output as produced and still holding it; forgets those for
+    /// which it returns true (lowered to the estimate, or no longer the engine's to lower). The list holds only requests
+    /// admitted before the proof, and empties as the estimate warms up or they end.
+    /// </summary>
+    public void OfferAwaitingEstimate(BucketKey bucket, Func<LimiterPermit, bool> lower)
+    {
+        if (_awaitingEstimate.Count == 0 || !_awaitingEstimate.TryGetValue(bucket, out var awaiting))
+        {
+            return;
+        }
+
+        for (var i = awaiting.Count - 1; i >= 0; i--)
+        {
+            if (lower(awaiting[i]))
+            {
+                awaiting[i].AwaitsEstimate = false;
+                awaiting.RemoveAt(i);
+            }
+        }
+
+        if (awaiting.Count == 0)
+        {
+            _awaitingEstimate.Remove(bucket);
+        }
     }
 
     /// <summary>
@@ -155,13 +193,11 @@ internal sealed class OutputAccountingLearner
     /// back, less the largest of them (one may have ended at the server and not yet here), than that debt can be, the
     /// server does not reserve <c>max_tokens</c>: it counts output as produced. The answered request itself counts
     /// only while its answer is still to come (a stream). Returns what was seen when this disproves the reserving
-    /// accounting, with the requests of the bucket it followed (<paramref name="followed"/>: they were admitted holding
-    /// their whole <c>max_tokens</c>), else null.
+    /// accounting, else null; the requests it followed then await an estimate (<see cref="OfferAwaitingEstimate"/>).
     /// </summary>
-    public string? Weigh(LimiterPermit answered, BudgetObservation output, bool answerComplete, long now, long transit, out IReadOnlyList<LimiterPermit> followed)
+    public string? Weigh(LimiterPermit answered, BudgetObservation output, bool answerComplete, long now, long transit)
     {
         var bucket = answered.Bucket;
-        followed = [];
         if (!output.IsKnown || !_watches.TryGetValue(bucket, out var watch))
         {
             return null;
@@ -185,8 +221,18 @@ internal sealed class OutputAccountingLearner
         }
 
         _countedAsProduced.Add(bucket);
-        StopWatching(bucket);
-        followed = watch.Live;
+        _watches.Remove(bucket);
+        foreach (var permit in watch.Live)
+        {
+            permit.IsWatched = false;
+            permit.AwaitsEstimate = true;
+        }
+
+        if (watch.Live.Count > 0)
+        {
+            _awaitingEstimate[bucket] = watch.Live;
+        }
+
         return string.Create(
             CultureInfo.InvariantCulture,
             $"output-tokens remaining {output.Remaining} of {output.Limit}, full again in {output.ResetIn?.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) ?? "?"} s (a debt of at most {debtBound:0}), while requests the server had counted held {excess:0} tokens of max_tokens more than it refilled since");
@@ -371,6 +417,15 @@ internal sealed class OutputAccountingLearner
             foreach (var permit in watch.Live)
             {
                 permit.IsWatched = false;
+            }
+        }
+
+        // Reserving again, a bucket's requests hold max_tokens: none awaits an estimate.
+        if (_awaitingEstimate.Remove(bucket, out var awaiting))
+        {
+            foreach (var permit in awaiting)
+            {
+                permit.AwaitsEstimate = false;
             }
         }
     }
