@@ -125,6 +125,7 @@ internal sealed partial class LimiterEngine
             {
                 _accounting.OfferAwaitingEstimate(bucket, _lowerToEstimate);
             }
+
             if (permit is { IsLive: true })
             {
                 // The server counted this request, every earlier one of its bucket, and every later one that reached
