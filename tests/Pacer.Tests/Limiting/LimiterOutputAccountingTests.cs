@@ -129,6 +129,36 @@ public sealed class LimiterOutputAccountingTests : IDisposable
         _log.Collector.Count.ShouldBe(0);
     }
 
+    [Theory]
+    [InlineData(300, false, OutputReservation.Estimate)] // both still in flight here a transit later: 16,000 at the server then
+    [InlineData(100, false, OutputReservation.MaxTokens)] // less than a transit later: either may have ended there unseen
+    [InlineData(300, true, OutputReservation.MaxTokens)] // one answered since: 8,000, within what the reset allows
+    public void Success_RequestsStillInFlightATransitLater_NeedNotSetTheLargestAside(int laterMs, bool oneAnswered, OutputReservation expected)
+    {
+        // The first answer's headers allow a debt of 10,250 (its reset) while the server had counted two requests of
+        // max_tokens 8,000: one might have ended there and not here yet, so they show no more than 8,000. Requests still
+        // in flight here a transit (0.25 s) after those headers were in flight at the server when it wrote them.
+        using var first = AcquireNow();
+        using var answered = AcquireNow();
+        _limiter.Observe(answered, Headers(500, 50_000, 30_000, refused: false));
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.MaxTokens);
+        _time.Advance(TimeSpan.FromMilliseconds(laterMs));
+        if (oneAnswered)
+        {
+            first.Complete(new TokenUsage(InputTokens: 2_000, OutputTokens: 8_000));
+        }
+
+        // A later answer, complete: by itself it shows nothing (the two earlier ones less the largest).
+        using var later = AcquireNow();
+        _limiter.Observe(later, Headers(500, 50_000, 30_000, refused: false), answerComplete: true);
+
+        _limiter.OutputReservationOf("k", Model).ShouldBe(expected);
+        if (expected == OutputReservation.Estimate)
+        {
+            _log.Collector.LatestRecord.Message.ShouldContain("still in flight after held 16000 tokens");
+        }
+    }
+
     [Fact]
     public void Success_RefillSinceTheRequestsArrived_CountsAgainstThem()
     {

@@ -204,8 +204,6 @@ internal sealed class OutputAccountingLearner
         }
 
         var perTick = output.Limit / (double)TimeSpan.TicksPerMinute;
-        var counted = now - transit;
-        var excess = Excess(watch, answered, answerComplete, perTick, now, counted);
 
         // The server's debt: its capacity (at most the limit) less its remaining (at least the header less the
         // rounding), and no more than it refills until its reset.
@@ -215,8 +213,21 @@ internal sealed class OutputAccountingLearner
             debtBound = Math.Min(debtBound, perTick * (resetIn + ResetSlack).Ticks);
         }
 
-        if (excess <= debtBound)
+        var cut = Math.Max(answered.AdmittedAt, now - transit);
+        var excess = Excess(watch, new Window(now, cut, answerComplete ? answered : null, LessLargest: true, RefundsUpTo: long.MaxValue), perTick);
+        var shown = excess > debtBound ? Shown(output, debtBound, excess, later: false) : null;
+        if (shown is null && watch.Earlier is { } earlier && now - earlier.Window.At >= transit)
         {
+            // Requests still in flight here a transit after those headers were still in flight at the server then:
+            // none of them can have ended there unseen, so the largest is not set aside.
+            watch.Earlier = null;
+            var stillHeld = Excess(watch, earlier.Window, earlier.PerTick);
+            shown = stillHeld > earlier.DebtBound ? Shown(earlier.Output, earlier.DebtBound, stillHeld, later: true) : null;
+        }
+
+        if (shown is null)
+        {
+            watch.Earlier ??= new Earlier(new Window(now, cut, Answered: null, LessLargest: false, RefundsUpTo: now + transit), perTick, debtBound, output);
             return null;
         }
 
@@ -233,27 +244,37 @@ internal sealed class OutputAccountingLearner
             _awaitingEstimate[bucket] = watch.Live;
         }
 
-        return string.Create(
-            CultureInfo.InvariantCulture,
-            $"output-tokens remaining {output.Remaining} of {output.Limit}, full again in {output.ResetIn?.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) ?? "?"} s (a debt of at most {debtBound:0}), while requests the server had counted held {excess:0} tokens of max_tokens more than it refilled since");
+        return shown;
     }
 
+    private static string Shown(BudgetObservation output, double debtBound, double excess, bool later) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"output-tokens remaining {output.Remaining} of {output.Limit}, full again in {output.ResetIn?.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) ?? "?"} s (a debt of at most {debtBound:0}), while requests the server had counted{(later ? " and still in flight after" : string.Empty)} held {excess:0} tokens of max_tokens more than it refilled since");
+
     /// <summary>
-    /// The most that the requests in flight the server has counted, taken from the latest back to any one of them, hold
-    /// beyond what that debt can be: their <c>max_tokens</c> less the largest, less the refill since that one arrived,
-    /// less what was given back since by answers of requests admitted before it. One pass over the live requests (in the
-    /// order admitted, so arrivals fall as it goes back) and the refunds: a refund of a request admitted at <c>a</c>,
-    /// answered at <c>b</c>, counts for an arrival <c>x</c> with <c>a &lt; x ≤ b</c>, so the sum of those is kept as
-    /// <c>x</c> falls: a refund joins when <c>x</c> passes below <c>b</c> and leaves when it reaches <c>a</c>. Under the
-    /// engine's lock on every response while a bucket is watched, so it must not cost requests in flight times refunds.
+    /// The most that the requests in flight the server has counted at <see cref="Window.At"/> (admitted by
+    /// <see cref="Window.Cut"/>), taken from the latest back to any one of them, hold beyond what that debt can be: their
+    /// <c>max_tokens</c> (less the largest, when one of them may have ended at the server unseen), less the refill since
+    /// that one arrived, less what was given back since by answers of requests admitted before it. One pass over the live
+    /// requests (in the order admitted, so arrivals fall as it goes back) and the refunds: a refund of a request admitted
+    /// at <c>a</c>, answered at <c>b</c>, counts for an arrival <c>x</c> with <c>a &lt; x ≤ b</c>, so the sum of those
+    /// is kept as <c>x</c> falls: a refund joins when <c>x</c> passes below <c>b</c> and leaves when it reaches
+    /// <c>a</c>. Under the engine's lock on every response while a bucket is watched, so it must not cost requests in
+    /// flight times refunds.
     /// </summary>
-    private static double Excess(Watch watch, LimiterPermit answered, bool answerComplete, double perTick, long now, long counted)
+    private static double Excess(Watch watch, Window window, double perTick)
     {
         var refunds = watch.Refunds;
+        var kept = refunds.Count;
+        while (kept > 0 && refunds[kept - 1].At > window.RefundsUpTo)
+        {
+            kept--;
+        }
+
         // At most MaxRefundsKept (256) of each: 4 KB of stack.
-        Span<long> leaveAt = stackalloc long[refunds.Count];
-        Span<double> leaving = stackalloc double[refunds.Count];
-        for (var r = 0; r < refunds.Count; r++)
+        Span<long> leaveAt = stackalloc long[kept];
+        Span<double> leaving = stackalloc double[kept];
+        for (var r = 0; r < kept; r++)
         {
             leaveAt[r] = refunds[r].AdmittedAt;
             leaving[r] = refunds[r].Amount;
@@ -261,8 +282,9 @@ internal sealed class OutputAccountingLearner
 
         // Refunds are kept in the order answered; their admissions are sorted here, both walked from the latest.
         leaveAt.Sort(leaving);
-        int join = refunds.Count - 1, leave = refunds.Count - 1;
+        int join = kept - 1, leave = kept - 1;
         double held = 0, largest = 0, givenBack = 0, excess = double.NegativeInfinity;
+        var answered = window.Answered;
         var live = watch.Live;
         for (var i = live.Count - 1; i >= 0; i--)
         {
@@ -273,17 +295,17 @@ internal sealed class OutputAccountingLearner
                 break;
             }
 
-            if (permit.IsCompleted || (arrived > answered.AdmittedAt && arrived > counted) || (answerComplete && ReferenceEquals(permit, answered)))
+            if (permit.IsCompleted || arrived > window.Cut || ReferenceEquals(permit, answered))
             {
                 continue;
             }
 
             double maxTokens = permit.Reserved.OutputTokens;
             held += maxTokens;
-            largest = Math.Max(largest, maxTokens);
+            largest = window.LessLargest ? Math.Max(largest, maxTokens) : 0;
 
             // Since this one arrived, the server refilled, and took back what the answers of earlier requests that
-            // ended since did not use (the answered one's too, when its answer is complete: it may have ended first).
+            // ended since did not use (a complete answer's too: it may have ended first).
             for (; join >= 0 && refunds[join].At >= arrived; join--)
             {
                 givenBack += refunds[join].Amount;
@@ -294,8 +316,8 @@ internal sealed class OutputAccountingLearner
                 givenBack -= leaving[leave];
             }
 
-            var answeredBack = answerComplete && answered.AdmittedAt < arrived ? answered.Reserved.OutputTokens : 0.0;
-            excess = Math.Max(excess, held - largest - (perTick * (now - arrived)) - givenBack - answeredBack);
+            var answeredBack = answered is not null && answered.AdmittedAt < arrived ? answered.Reserved.OutputTokens : 0.0;
+            excess = Math.Max(excess, held - largest - (perTick * (window.At - arrived)) - givenBack - answeredBack);
         }
 
         return excess;
@@ -444,7 +466,21 @@ internal sealed class OutputAccountingLearner
 
         /// <summary>Gets or sets the time before which refunds were forgotten: windows start after it.</summary>
         public long Floor { get; set; } = long.MinValue;
+
+        /// <summary>Gets or sets the headers of an earlier response, weighed again once a transit has passed.</summary>
+        public Earlier? Earlier { get; set; }
     }
+
+    /// <summary>
+    /// The requests a response's headers are weighed against: those admitted by <paramref name="Cut"/> and in flight,
+    /// refilled until <paramref name="At"/>, with the refunds answered by <paramref name="RefundsUpTo"/>; the complete
+    /// answer <paramref name="Answered"/> set aside (it may have been refunded first), and the largest too when
+    /// <paramref name="LessLargest"/>.
+    /// </summary>
+    private readonly record struct Window(long At, long Cut, LimiterPermit? Answered, bool LessLargest, long RefundsUpTo);
+
+    /// <summary>An earlier response's window, its output figures and the debt they allowed.</summary>
+    private sealed record Earlier(Window Window, double PerTick, double DebtBound, BudgetObservation Output);
 
     /// <summary>An answer that gave back <paramref name="Amount"/> of its <c>max_tokens</c> at <paramref name="At"/>, of a request admitted at <paramref name="AdmittedAt"/>.</summary>
     private readonly record struct Refund(long At, long AdmittedAt, double Amount);
