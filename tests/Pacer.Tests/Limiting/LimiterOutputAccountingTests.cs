@@ -64,20 +64,16 @@ public sealed class LimiterOutputAccountingTests : IDisposable
         // Four requests admitted holding their whole max_tokens, the last still on its way when the response shows the
         // produced accounting: from then on each holds what a request admitted now would, so a long reply does not keep
         // its max_tokens against the bucket, below what the headers show, until it ends.
-        var first = AcquireNow();
-        var second = AcquireNow();
-        var answered = AcquireNow();
-        var inFlight = AcquireNow();
-        _limiter.Observe(answered, Headers(500, 50_000, 59_000, refused: false));
+        var permits = FourInFlightThenShowProduced();
+        var (first, inFlight) = (permits[0], permits[3]);
 
-        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
         inFlight.Reserved.LearnedOutputTokens.ShouldBe(Estimate);
         first.Reserved.LearnedOutputTokens.ShouldBe(Estimate);
         ((double)OutputRemaining().ShouldNotBeNull()).ShouldBe(59_000 - (4 * Estimate), tolerance: RemainingRounding.Step / 2);
 
         // What they hold ends with them: nothing is left behind once they have ended and the bucket has refilled.
         inFlight.Complete(new TokenUsage(InputTokens: 2_000, OutputTokens: 3_000));
-        foreach (var permit in new[] { first, second, answered, inFlight })
+        foreach (var permit in permits)
         {
             permit.Dispose();
         }
@@ -93,12 +89,8 @@ public sealed class LimiterOutputAccountingTests : IDisposable
         // flight keep max_tokens until a later response finds an estimate, then hold it.
         _limiter.Dispose();
         _limiter = new Limiter(Wide, _time, logger: _log);
-        var first = AcquireNow();
-        var second = AcquireNow();
-        var answered = AcquireNow();
-        var inFlight = AcquireNow();
-        _limiter.Observe(answered, Headers(500, 50_000, 59_000, refused: false));
-        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+        var permits = FourInFlightThenShowProduced();
+        var (first, inFlight) = (permits[0], permits[3]);
         inFlight.Reserved.LearnedOutputTokens.ShouldBe(MaxTokens);
 
         for (var i = 0; i < OutputTokenEstimator.WarmUp; i++)
@@ -111,7 +103,7 @@ public sealed class LimiterOutputAccountingTests : IDisposable
 
         inFlight.Reserved.LearnedOutputTokens.ShouldBe(Estimate);
         first.Reserved.LearnedOutputTokens.ShouldBe(Estimate);
-        foreach (var permit in new[] { first, second, answered, inFlight })
+        foreach (var permit in permits)
         {
             permit.Dispose();
         }
@@ -446,6 +438,15 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     }
 
     private IEnumerable<FakeLogRecord> Warnings() => _log.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Warning);
+
+    /// <summary>Four requests admitted holding max_tokens, the last still on its way when the third's answer shows the produced accounting.</summary>
+    private Permit[] FourInFlightThenShowProduced()
+    {
+        Permit[] permits = [AcquireNow(), AcquireNow(), AcquireNow(), AcquireNow()];
+        _limiter.Observe(permits[2], Headers(500, 50_000, 59_000, refused: false));
+        _limiter.OutputReservationOf("k", Model).ShouldBe(OutputReservation.Estimate);
+        return permits;
+    }
 
     /// <summary>A response shows the server holding less than the max_tokens of three requests it counted, as the produced accounting does.</summary>
     private void ShowProduced(string model = Model)
