@@ -585,7 +585,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
     {
         var change = update.Change;
         var levels = update.Levels;
-        var arguments = new List<RedisValue>(39)
+        var arguments = new List<RedisValue>(45)
         {
             Clock(),
             update.Policy.InputTokensPerMinute,
@@ -607,6 +607,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
             arguments.Add(Number(level.SmallBucketBelow));
             arguments.Add(Number(level.Band));
             arguments.Add(Number(level.BandUpTo));
+            arguments.Add(level.UnconfirmedMayBeCounted ? 1 : 0);
         }
 
         arguments.Add(Micros(update.Cooldown));

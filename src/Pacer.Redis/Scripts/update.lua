@@ -3,9 +3,9 @@
 -- ARGV: 1 now override, 2 input tpm, 3 output tpm, 4 bucket ttl (s),
 -- 5..13 deltas: requests debt, requests unconfirmed, input debt, input unconfirmed, output debt, output unconfirmed,
 -- operator input, operator output, output refund within room (0/1),
--- 14..37 levels, 8 each for requests, input, output: limit, remaining, shown capacity, margin, small margin, small below,
--- band, band up to, 38 cooldown (us), 39 reserves max_tokens (0/1), 40 lease member to free ('' for none), 41 channel,
--- 42 owner.
+-- 14..40 levels, 9 each for requests, input, output: limit, remaining, shown capacity, margin, small margin, small below,
+-- band, band up to, unconfirmed may be counted (0/1), 41 cooldown (us), 42 reserves max_tokens (0/1), 43 lease member to
+-- free ('' for none), 44 channel, 45 owner.
 -- Returns 1 when a lease was freed.
 local itpm, otpm, bucketTtl = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local h = load(KEYS[1])
@@ -34,6 +34,8 @@ local function learnLevel(p, a)
   local remaining, shown, margin, smallMargin, smallBelow, band =
     tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
   local bandUpTo = tonumber(ARGV[a + 7])
+  local bandUnconfirmed = get(h, p .. 'u')
+  if ARGV[a + 8] == '1' then bandUnconfirmed = 0 end
   local counted = band > 0 and get(h, p .. 'l') == limit
   if shown >= 0 then
     if limit == get(h, p .. 'l') then h[p .. 'c'] = math.max(get(h, p .. 'c'), shown) else h[p .. 'c'] = shown end
@@ -44,7 +46,7 @@ local function learnLevel(p, a)
   h[p .. 'l'] = limit
   local debt = size(h, p) - math.max(0, remaining - margin) + get(h, p .. 'u')
   local own = get(h, p .. 'd')
-  if counted and own <= debt and own >= size(h, p) - math.min(size(h, p), remaining + band) + get(h, p .. 'u') then
+  if counted and own <= debt and own >= size(h, p) - math.min(size(h, p), remaining + band) + bandUnconfirmed then
     -- The own count stands where the rounded header cannot tell it wrong (LearnedBudget.Learn).
     debt = own
   end
@@ -54,11 +56,11 @@ local function learnLevel(p, a)
 end
 
 learnLevel('r', 14)
-learnLevel('i', 22)
-learnLevel('o', 30)
-local cooldown = tonumber(ARGV[38])
+learnLevel('i', 23)
+learnLevel('o', 32)
+local cooldown = tonumber(ARGV[41])
 if cooldown > 0 then h['cd'] = math.max(get(h, 'cd'), now + cooldown) end
-if ARGV[39] == '1' then
+if ARGV[42] == '1' then
   h['rmt'] = 1
   redis.call('SADD', KEYS[4], KEYS[1])
 end
@@ -66,8 +68,8 @@ save(h, bucketTtl)
 redis.call('SADD', KEYS[3], KEYS[1])
 
 local freed = 0
-if ARGV[40] ~= '' then
-  freed = redis.call('ZREM', KEYS[2], ARGV[40])
-  if freed == 1 then redis.call('PUBLISH', ARGV[41], ARGV[42]) end
+if ARGV[43] ~= '' then
+  freed = redis.call('ZREM', KEYS[2], ARGV[43])
+  if freed == 1 then redis.call('PUBLISH', ARGV[44], ARGV[45]) end
 end
 return freed

@@ -95,7 +95,8 @@ public readonly record struct LearnedLevels(LearnedLevel Requests, LearnedLevel 
 /// less what requests unknown to the server hold: the margin is <paramref name="SmallBucketMargin"/> while the capacity
 /// is known and below <paramref name="SmallBucketBelow"/>, else <paramref name="Margin"/>. With a <paramref name="Band"/>,
 /// under the same limit as before, the store keeps its own count instead where it lies between that level and
-/// <paramref name="Remaining"/> + <paramref name="Band"/> (what the rounded header allows), on a bucket no larger than
+/// <paramref name="Remaining"/> + <paramref name="Band"/> less what requests unknown to the server hold (unless
+/// <paramref name="UnconfirmedMayBeCounted"/>): what the rounded header allows, on a bucket no larger than
 /// <paramref name="BandUpTo"/> when that is set; outside, the header's level stands.
 /// </summary>
 /// <param name="Limit">The server's limit per minute; 0 when the response did not show this budget.</param>
@@ -106,7 +107,13 @@ public readonly record struct LearnedLevels(LearnedLevel Requests, LearnedLevel 
 /// <param name="SmallBucketBelow">The capacity below which a bucket is small; 0 for never.</param>
 /// <param name="Band">How far the true remaining may lie above the header, when the store's own count is to be kept within it; 0 for never.</param>
 /// <param name="BandUpTo">The largest capacity for which the <paramref name="Band"/> applies (the capacity must be known); 0 for any capacity.</param>
-public readonly record struct LearnedLevel(long Limit, double Remaining, double ShownCapacity, double Margin, double SmallBucketMargin = 0, double SmallBucketBelow = 0, double Band = 0, double BandUpTo = 0)
+/// <param name="UnconfirmedMayBeCounted">
+/// Whether what requests unknown to the server hold may already be in the header's count, so that the band's upper end
+/// is the header plus <paramref name="Band"/> without their holds. True for output reserved on arrival: the server counts
+/// a request's <c>max_tokens</c> when the request reaches it, and the requests admitted within
+/// <c>HeaderTransit</c> of the headers, which the engine cannot yet take as counted, have nearly always reached it.
+/// </param>
+public readonly record struct LearnedLevel(long Limit, double Remaining, double ShownCapacity, double Margin, double SmallBucketMargin = 0, double SmallBucketBelow = 0, double Band = 0, double BandUpTo = 0, bool UnconfirmedMayBeCounted = false)
 {
     /// <summary>Gets a value indicating whether the response showed this budget.</summary>
     public bool IsKnown => Limit > 0;

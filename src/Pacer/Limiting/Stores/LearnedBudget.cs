@@ -88,7 +88,7 @@ internal struct LearnedBudget
         var counted = level.Band > 0 && Limit == level.Limit && (level.BandUpTo <= 0 || (Capacity > 0 && Capacity <= level.BandUpTo));
         Limit = level.Limit;
         var debt = Size - Math.Max(0, level.Remaining - margin) + Unconfirmed;
-        if (counted && Bucket.Debt <= debt && Bucket.Debt >= Size - Math.Min(Size, level.Remaining + level.Band) + Unconfirmed)
+        if (counted && Bucket.Debt <= debt && Bucket.Debt >= Size - Math.Min(Size, level.Remaining + level.Band) + (level.UnconfirmedMayBeCounted ? 0 : Unconfirmed))
         {
             // The own count stands where the rounded header cannot tell it wrong.
             debt = Bucket.Debt;

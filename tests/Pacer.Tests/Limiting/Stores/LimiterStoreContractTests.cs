@@ -468,6 +468,23 @@ public abstract class LimiterStoreContractTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(false, 0)] // the held 1,000 taken as not counted: the own count (1,500 remaining) reads 1,000 too high for a header of 1,000, and the low end stands: 500 less 1,000
+    [InlineData(true, 1500)] // the held 1,000 may be counted already: 1,500 is within what a header of 1,000 allows
+    public async Task UpdateAsync_UnconfirmedMayBeCounted_KeepsTheOwnCountThatOnlyTheRecentHoldsPutAboveTheHeader(bool mayBeCounted, long expected)
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        LearnedLevels Output(double remaining) => new(default, default, new LearnedLevel(6000, remaining, 3000, 500, Band: 500, UnconfirmedMayBeCounted: mayBeCounted));
+        await LearnAsync(store, Roomy, bucket, Output(3000));
+        (await AdmitAsync(store, Roomy, Candidate(bucket, output: 1000, learnedOutput: 1000))).ShouldBe(Admitted());
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(1500);
+
+        await LearnAsync(store, Roomy, bucket, Output(1000));
+
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(expected);
+    }
+
+    [Theory]
     [InlineData(667, 133)] // no larger than the step: the own count of -200 stands (a header of 0 less the 300 held allows -300 to 200)
     [InlineData(2500, 33)] // larger: the header's level, 0 less the 300 held, is taken every time
     public async Task UpdateAsync_BandUpTo_KeepsTheOwnCountOnlyOnABucketNoLargerThanIt(double capacity, long expected)
