@@ -166,7 +166,7 @@ internal sealed partial class LimiterEngine
         }
 
         var held = permit.Reserved.LearnedOutputTokens;
-        var estimate = Math.Min(permit.AskedOutputHold, OutputEstimator.Reserve(permit.Model, permit.Reserved.OutputTokens));
+        var estimate = OutputHold(permit.Reserved.OutputTokens, permit.AskedOutputHold, permit.Model, permit.Bucket, _options);
         if (estimate >= held)
         {
             return estimate < permit.Reserved.OutputTokens;

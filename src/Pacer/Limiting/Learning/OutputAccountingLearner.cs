@@ -232,10 +232,9 @@ internal sealed class OutputAccountingLearner
         }
 
         _countedAsProduced.Add(bucket);
-        _watches.Remove(bucket);
+        StopWatching(bucket);
         foreach (var permit in watch.Live)
         {
-            permit.IsWatched = false;
             permit.AwaitsEstimate = true;
         }
 
