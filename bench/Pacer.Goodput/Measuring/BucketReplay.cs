@@ -9,8 +9,8 @@ namespace Pacer.Goodput.Measuring;
 /// <c>max_tokens</c> less the tokens produced when the answer ends (never above the capacity, as the simulator does);
 /// counted as produced, it takes the tokens produced when the answer ends. Each of the k callers sends its next request
 /// when its previous one has ended; requests go in the workload's order, each admitted at the first moment every bucket
-/// can pay for it; a request takes its service time under the latency model (no jitter). The replay's last answer is
-/// its makespan.
+/// can pay for it; a request takes its service time under the latency model (no jitter), or the service time given
+/// for it (the one the upstream drew in a run, <see cref="DrawnServiceTimes"/>). The replay's last answer is its makespan.
 /// </summary>
 internal static class BucketReplay
 {
@@ -21,7 +21,8 @@ internal static class BucketReplay
     /// <param name="latency">The latency model.</param>
     /// <param name="callers">How many callers send at once.</param>
     /// <param name="reserve">Whether the upstream reserves <c>max_tokens</c> on arrival; else it counts output as produced.</param>
-    public static TimeSpan Makespan(IReadOnlyList<RequestDemand> demand, IReadOnlyList<int> maxTokens, LimitSet limits, LatencyModel latency, int callers, bool reserve)
+    /// <param name="serviceTimes">Each request's service time, in the same order; null takes the latency model's, without jitter.</param>
+    public static TimeSpan Makespan(IReadOnlyList<RequestDemand> demand, IReadOnlyList<int> maxTokens, LimitSet limits, LatencyModel latency, int callers, bool reserve, IReadOnlyList<TimeSpan>? serviceTimes = null)
     {
         ArgumentNullException.ThrowIfNull(demand);
         ArgumentNullException.ThrowIfNull(maxTokens);
@@ -31,6 +32,11 @@ internal static class BucketReplay
         if (demand.Count != maxTokens.Count)
         {
             throw new ArgumentException($"{demand.Count} demands but {maxTokens.Count} max_tokens.", nameof(maxTokens));
+        }
+
+        if (serviceTimes is not null && serviceTimes.Count != demand.Count)
+        {
+            throw new ArgumentException($"{demand.Count} demands but {serviceTimes.Count} service times.", nameof(serviceTimes));
         }
 
         var requests = new Bucket(limits.RequestsPerMinute, limits.BurstSeconds);
@@ -89,7 +95,7 @@ internal static class BucketReplay
             }
 
             lastAdmission = t;
-            var done = t + IdealMakespan.ServiceTime(latency, produced).TotalSeconds;
+            var done = t + (serviceTimes?[i] ?? IdealMakespan.ServiceTime(latency, produced)).TotalSeconds;
             refunds.Enqueue(reserve ? Math.Max(0, reserved - produced) : -produced, done);
             free.Enqueue(done, done);
             end = Math.Max(end, done);

@@ -29,12 +29,16 @@ internal sealed class ShapesBenchmark(IReadOnlyList<GoodputShape> shapes, IReadO
         return results;
     }
 
-    /// <summary>One row per shape: its ideal, then each system's ratio (and, for Pacer's learning systems, whether it meets the targets), 429s and failures.</summary>
+    /// <summary>
+    /// One row per shape: its ideal at the latency model's means, then each system's ratio to the ideal of its own run
+    /// (the replay with the service times its upstream drew; and, for Pacer's learning systems, whether it meets the
+    /// targets), that ideal, 429s and failures.
+    /// </summary>
     internal static string Table(IReadOnlyList<ShapeResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
         var numbers = results.SelectMany(r => r.Results.Select(s => (s.Number, s.System))).Distinct().OrderBy(s => s.Number).ToList();
-        string[] header = ["shape", "ideal (binding)", .. numbers.Select(n => $"{n.Number}. {n.System}: ÷ ideal, 429 (requests), failed")];
+        string[] header = ["shape", "ideal at mean latency (binding)", .. numbers.Select(n => $"{n.Number}. {n.System}: ÷ run's ideal (it), 429 (requests), failed")];
         var table = new MarkdownTable(header);
         foreach (var shape in results)
         {
@@ -53,7 +57,7 @@ internal sealed class ShapesBenchmark(IReadOnlyList<GoodputShape> shapes, IReadO
     private static string Cell(GoodputResult r)
     {
         var verdict = r.Number >= 4 ? (GoodputShape.Meets(r) ? " met" : " MISSED") : string.Empty;
-        return $"{Format.Ratio(r.MakespanRatio)}{verdict}, {Format.Number(r.Upstream429)} ({Format.Percent(r.ShareMeeting429)}), {Format.Number(r.Failed)}";
+        return $"{Format.Ratio(r.MakespanRatio)}{verdict} ({Format.Seconds(TimeSpan.FromSeconds(r.IdealSeconds))}), {Format.Number(r.Upstream429)} ({Format.Percent(r.ShareMeeting429)}), {Format.Number(r.Failed)}";
     }
 }
 

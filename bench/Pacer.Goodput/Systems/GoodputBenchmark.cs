@@ -21,10 +21,7 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
         var items = WorkloadGenerator.Generate(settings.Workload);
         var demand = await DemandCalibration.MeasureAsync(items, settings.UnlimitedSimulatorOptions());
         var ideal = IdealMakespan.Compute(demand, settings.Limits, settings.Latency, settings.Workload.Callers);
-        ideal = ideal with
-        {
-            Replayed = BucketReplay.Makespan(demand, [.. items.Select(i => i.MaxTokens)], settings.Limits, settings.Latency, settings.Workload.Callers, settings.OutputAccounting == OutputAccounting.Reserve),
-        };
+        ideal = ideal with { Replayed = Replay(items, demand, serviceTimes: null) };
 
         Describe(items, ideal);
         Ideal = ideal;
@@ -33,7 +30,7 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
         foreach (var system in SystemCatalog.All.Where(s => settings.Systems.Contains(s.Number)))
         {
             output.WriteLine($"-- {system.Number}. {system.Name}: {system.Description}");
-            var result = await RunOneAsync(system, items, ideal);
+            var result = await RunOneAsync(system, items, demand, ideal);
             output.WriteLine(result.ToJsonLine());
             results.Add(result);
         }
@@ -65,7 +62,11 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
         return table.ToString();
     }
 
-    private async Task<GoodputResult> RunOneAsync(SystemUnderTest system, IReadOnlyList<WorkItem> items, IdealBreakdown ideal)
+    /// <summary>The workload replayed against the upstream's buckets, at the latency model's means or at the given service times.</summary>
+    private TimeSpan Replay(IReadOnlyList<WorkItem> items, IReadOnlyList<RequestDemand> demand, IReadOnlyList<TimeSpan>? serviceTimes) =>
+        BucketReplay.Makespan(demand, [.. items.Select(i => i.MaxTokens)], settings.Limits, settings.Latency, settings.Workload.Callers, settings.OutputAccounting == OutputAccounting.Reserve, serviceTimes);
+
+    private async Task<GoodputResult> RunOneAsync(SystemUnderTest system, IReadOnlyList<WorkItem> items, IReadOnlyList<RequestDemand> demand, IdealBreakdown ideal)
     {
         await using var simulator = await SimulatorHost.StartAsync(settings.SimulatorOptions());
         var key = "sk-ant-bench-" + system.Name;
@@ -108,7 +109,12 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
                 output.WriteLine(OutputRefusals(attempts, items, refused.Where(a => a.LimitHit == "output_tokens").ToList(), start, (sender as SdkSender)?.Probe));
             }
         }
-        return GoodputResult.From(system, run, attempts, ideal);
+        // The run's own ideal: the same replay with the service times this upstream drew (its latency jitter), which no
+        // client could have shortened; the ratio is taken against it.
+        var runIdeal = ideal with { Replayed = Replay(items, demand, DrawnServiceTimes.Of(attempts, demand, settings.Latency)) };
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"   Ideal of this run {Format.Seconds(runIdeal.Ideal)} ({runIdeal.Binding} binding; replayed with the service times the upstream drew {Format.Seconds(runIdeal.Replayed!.Value)}, at the latency model's means {Format.Seconds(ideal.Replayed!.Value)})"));
+        return GoodputResult.From(system, run, attempts, runIdeal) with { WorkloadIdealSeconds = ideal.Ideal.TotalSeconds };
     }
 
     // Under "reserve max_tokens" accounting: the upstream's output bucket replayed from the attempts (max_tokens taken on

@@ -36,7 +36,14 @@ internal sealed record GoodputResult
 
     public required double MakespanSeconds { get; init; }
 
+    /// <summary>
+    /// Gets the ideal this run is measured against: the workload replayed against the upstream's buckets with the service
+    /// times the upstream drew in this run (<see cref="DrawnServiceTimes"/>), or the closed form if larger.
+    /// </summary>
     public required double IdealSeconds { get; init; }
+
+    /// <summary>Gets the ideal of the workload at the latency model's mean service times, the same for every system; null when not computed.</summary>
+    public double? WorkloadIdealSeconds { get; init; }
 
     public double MakespanRatio => MakespanSeconds / IdealSeconds;
 

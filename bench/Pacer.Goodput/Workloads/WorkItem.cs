@@ -10,5 +10,8 @@ internal sealed record WorkItem(int Index, string Prompt, int MaxTokens)
     public const string Model = "claude-sonnet-4-5";
 
     /// <summary>Gets the tag sent in <see cref="RequestTag.HeaderName"/>, by which the simulator's log names this request.</summary>
-    public string Tag => "w" + Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string Tag => TagOf(Index);
+
+    /// <summary>The tag of the request at <paramref name="index"/> in the workload.</summary>
+    public static string TagOf(int index) => "w" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -56,6 +56,25 @@ public sealed class BucketReplayTests
     }
 
     [Fact]
+    public void Makespan_ServiceTimesGiven_TakesThemInsteadOfTheLatencyModels()
+    {
+        // The same workload as above, but the upstream drew 14 s for the long request (the model says 11) and 0.5 s for the others.
+        var latency = new LatencyModel(Enabled: true, TimeSpan.FromSeconds(1), TokensPerSecond: 10);
+        var roomy = new LimitSet(60_000, 6_000_000, 6_000_000, BurstSeconds: 60);
+        List<RequestDemand> demand = [new(10, 0), new(10, 0), new(10, 100)];
+        TimeSpan[] drawn = [TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(14)];
+
+        BucketReplay.Makespan(demand, [100, 100, 100], roomy, latency, callers: 2, reserve: false, drawn).TotalSeconds.ShouldBe(14.5, tolerance: 1e-6);
+    }
+
+    [Fact]
+    public void Makespan_ServiceTimesOfAnotherLength_SaysSo()
+    {
+        Should.Throw<ArgumentException>(() => BucketReplay.Makespan([new RequestDemand(10, 10)], [100], TightOutput, NoLatency, callers: 1, reserve: true, [TimeSpan.Zero, TimeSpan.Zero]))
+            .Message.ShouldContain("1 demands but 2 service times");
+    }
+
+    [Fact]
     public void Makespan_RoomyBuckets_IsTheCallersWork()
     {
         var latency = new LatencyModel(Enabled: true, TimeSpan.FromSeconds(1), TokensPerSecond: 10);
