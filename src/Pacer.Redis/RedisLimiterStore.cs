@@ -607,7 +607,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
             arguments.Add(Number(level.SmallBucketBelow));
             arguments.Add(Number(level.Band));
             arguments.Add(Number(level.BandUpTo));
-            arguments.Add(level.UnconfirmedMayBeCounted ? 1 : 0);
+            arguments.Add((level.UnconfirmedMayBeCounted ? 1 : 0) + (level.MayBeBelowEmpty ? 2 : 0));
         }
 
         arguments.Add(Micros(update.Cooldown));

@@ -42,24 +42,39 @@ internal sealed record InputTimeline
     /// <summary>Gets the level of the replayed bucket at each admission: its mean, in tokens.</summary>
     public required double MeanLevel { get; init; }
 
-    public static InputTimeline Of(IReadOnlyList<SimulatorAttempt> attempts, double capacity, double refillPerSecond)
+    /// <summary>Gets what the replayed bucket counts: <c>input</c> or <c>output</c>.</summary>
+    public string Counted { get; init; } = "input";
+
+    /// <summary>The upstream's input bucket replayed from the attempts it admitted, each charged on arrival.</summary>
+    public static InputTimeline Of(IReadOnlyList<SimulatorAttempt> attempts, double capacity, double refillPerSecond) =>
+        Replay(attempts, capacity, refillPerSecond, a => (a.ArrivedAt, a.InputTokens), "input");
+
+    /// <summary>
+    /// The upstream's output bucket under "counted as produced" replayed from the answers it completed, each charged its
+    /// output tokens when it ended (as the simulator charges a whole answer), so the level may fall below zero: where
+    /// refill was lost while the bucket sat full is where a client held back output the upstream would have taken.
+    /// </summary>
+    public static InputTimeline OfOutput(IReadOnlyList<SimulatorAttempt> attempts, double capacity, double refillPerSecond) =>
+        Replay(attempts, capacity, refillPerSecond, a => (a.CompletedAt ?? a.ArrivedAt, a.OutputTokens), "output");
+
+    private static InputTimeline Replay(IReadOnlyList<SimulatorAttempt> attempts, double capacity, double refillPerSecond, Func<SimulatorAttempt, (DateTimeOffset At, long Tokens)> charge, string counted)
     {
         ArgumentNullException.ThrowIfNull(attempts);
         var messages = attempts.Where(a => a.Path == "/v1/messages").OrderBy(a => a.ArrivedAt).ToList();
         if (messages.Count == 0)
         {
-            return new InputTimeline { LastAdmissionSeconds = 0, TailSeconds = 0, FullSeconds = 0, FullSecondsEarly = 0, LeftSeconds = 0, RetryAfterSeconds = 0, FullDuringCooldownSeconds = 0, InputPerSecondBy10s = [], MeanLevel = 0 };
+            return new InputTimeline { Counted = counted, LastAdmissionSeconds = 0, TailSeconds = 0, FullSeconds = 0, FullSecondsEarly = 0, LeftSeconds = 0, RetryAfterSeconds = 0, FullDuringCooldownSeconds = 0, InputPerSecondBy10s = [], MeanLevel = 0 };
         }
 
         var start = messages[0].ArrivedAt;
         var cooldowns = messages.Where(a => a.Status == 429 && a.RetryAfterSeconds is not null)
             .Select(a => (From: Seconds(a.ArrivedAt, start), To: Seconds(a.ArrivedAt, start) + a.RetryAfterSeconds!.Value)).ToList();
-        var admitted = messages.Where(a => a.Status == 200).ToList();
+        var charges = messages.Where(a => a.Status == 200).Select(charge).OrderBy(c => c.At).ToList();
         double level = capacity, last = 0, wasted = 0, wastedEarly = 0, wastedCooling = 0, levels = 0;
         var windows = new List<double>();
-        foreach (var a in admitted)
+        foreach (var (at, tokens) in charges)
         {
-            var t = Seconds(a.ArrivedAt, start);
+            var t = Seconds(at, start);
             var refill = (t - last) * refillPerSecond;
             var room = Math.Max(0, capacity - level);
             if (refill > room)
@@ -78,7 +93,7 @@ internal sealed record InputTimeline
             }
 
             levels += level;
-            level -= a.InputTokens;
+            level -= tokens;
             last = t;
             var window = (int)(t / 10);
             while (windows.Count <= window)
@@ -86,12 +101,13 @@ internal sealed record InputTimeline
                 windows.Add(0);
             }
 
-            windows[window] += a.InputTokens / 10.0;
+            windows[window] += tokens / 10.0;
         }
 
         var end = messages.Max(a => a.CompletedAt ?? a.ArrivedAt);
         return new InputTimeline
         {
+            Counted = counted,
             LastAdmissionSeconds = last,
             TailSeconds = Seconds(end, start) - last,
             FullSeconds = wasted / refillPerSecond,
@@ -100,7 +116,7 @@ internal sealed record InputTimeline
             RetryAfterSeconds = cooldowns.Sum(c => c.To - c.From),
             FullDuringCooldownSeconds = wastedCooling / refillPerSecond,
             InputPerSecondBy10s = windows,
-            MeanLevel = admitted.Count == 0 ? 0 : levels / admitted.Count,
+            MeanLevel = charges.Count == 0 ? 0 : levels / charges.Count,
             LongestPause = messages.Skip(1).Select((a, i) => (Seconds: Seconds(a.ArrivedAt, messages[i].ArrivedAt), At: Seconds(messages[i].ArrivedAt, start)))
                 .DefaultIfEmpty().MaxBy(p => p.Seconds),
         };
@@ -137,7 +153,8 @@ internal sealed record InputTimeline
     public string Describe(double idealAdmissionSeconds, double meanServiceSeconds)
     {
         var c = CultureInfo.InvariantCulture;
-        return string.Create(c, $"   Input timeline (upstream's input bucket replayed): last admission at {LastAdmissionSeconds:0.0} s (ideal {idealAdmissionSeconds:0.0} s: +{LastAdmissionSeconds - idealAdmissionSeconds:0.0} s = refill lost while full {FullSeconds:0.0} s [first 10 s {FullSecondsEarly:0.0}, in cooldowns {FullDuringCooldownSeconds:0.0}] + left unspent {LeftSeconds:0.0} s); tail {TailSeconds:0.0} s (ideal {meanServiceSeconds:0.0} s); 429 retry-after {RetryAfterSeconds:0} s in all; bucket level at admissions mean {MeanLevel:0}; longest pause between arrivals {LongestPause.Seconds:0.00} s at {LongestPause.At:0.0} s; input/s by 10 s: {string.Join(" ", InputPerSecondBy10s.Select(v => v.ToString("0", c)))}");
+        var what = Counted == "input" ? "Input timeline (upstream's input bucket replayed): last admission" : "Output timeline (upstream's output bucket replayed, each answer charged when it ended): last charge";
+        return string.Create(c, $"   {what} at {LastAdmissionSeconds:0.0} s (ideal {idealAdmissionSeconds:0.0} s: +{LastAdmissionSeconds - idealAdmissionSeconds:0.0} s = refill lost while full {FullSeconds:0.0} s [first 10 s {FullSecondsEarly:0.0}, in cooldowns {FullDuringCooldownSeconds:0.0}] + left unspent {LeftSeconds:0.0} s); tail {TailSeconds:0.0} s (ideal {meanServiceSeconds:0.0} s); 429 retry-after {RetryAfterSeconds:0} s in all; bucket level at {(Counted == "input" ? "admissions" : "charges")} mean {MeanLevel:0}; longest pause between arrivals {LongestPause.Seconds:0.00} s at {LongestPause.At:0.0} s; {Counted}/s by 10 s: {string.Join(" ", InputPerSecondBy10s.Select(v => v.ToString("0", c)))}");
     }
 
     private static double Refilled(double level, DateTimeOffset? from, DateTimeOffset to, double capacity, double refillPerSecond) =>

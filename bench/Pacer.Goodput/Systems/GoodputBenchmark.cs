@@ -97,6 +97,12 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
         var attempts = simulator.Attempts();
         var timeline = InputTimeline.Of(attempts, InputCapacity, InputRefill);
         output.WriteLine(timeline.Describe(ideal.InputTokens.TotalSeconds, ideal.MeanServiceTime.TotalSeconds));
+        if (settings.OutputAccounting == OutputAccounting.Actual)
+        {
+            var limits = settings.Limits;
+            var outputTimeline = InputTimeline.OfOutput(attempts, Math.Max(1, limits.OutputTokensPerMinute * limits.BurstSeconds / 60.0), limits.OutputTokensPerMinute / 60.0);
+            output.WriteLine(outputTimeline.Describe(ideal.OutputTokens.TotalSeconds, ideal.MeanServiceTime.TotalSeconds));
+        }
         var refused = attempts.Where(a => a.Path == "/v1/messages" && a.Status == 429).OrderBy(a => a.ArrivedAt).ToList();
         if (refused.Count > 0)
         {

@@ -4,7 +4,7 @@
 -- 5..13 deltas: requests debt, requests unconfirmed, input debt, input unconfirmed, output debt, output unconfirmed,
 -- operator input, operator output, output refund within room (0/1),
 -- 14..40 levels, 9 each for requests, input, output: limit, remaining, shown capacity, margin, small margin, small below,
--- band, band up to, unconfirmed may be counted (0/1), 41 cooldown (us), 42 reserves max_tokens (0/1), 43 lease member to
+-- band, band up to, flags (1: unconfirmed may be counted, 2: may be below empty; summed), 41 cooldown (us), 42 reserves max_tokens (0/1), 43 lease member to
 -- free ('' for none), 44 channel, 45 owner.
 -- Returns 1 when a lease was freed.
 local itpm, otpm, bucketTtl = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -34,9 +34,11 @@ local function learnLevel(p, a)
   local remaining, shown, margin, smallMargin, smallBelow, band =
     tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
   local bandUpTo = tonumber(ARGV[a + 7])
+  local flags = tonumber(ARGV[a + 8])
   local bandUnconfirmed = get(h, p .. 'u')
-  if ARGV[a + 8] == '1' then bandUnconfirmed = 0 end
+  if flags % 2 == 1 then bandUnconfirmed = 0 end
   local counted = band > 0 and get(h, p .. 'l') == limit
+  local readsEmpty = flags >= 2 and remaining <= 0 and get(h, p .. 'l') == limit
   if shown >= 0 then
     if limit == get(h, p .. 'l') then h[p .. 'c'] = math.max(get(h, p .. 'c'), shown) else h[p .. 'c'] = shown end
   end
@@ -48,6 +50,9 @@ local function learnLevel(p, a)
   local own = get(h, p .. 'd')
   if counted and own <= debt and own >= size(h, p) - math.min(size(h, p), remaining + band) + bandUnconfirmed then
     -- The own count stands where the rounded header cannot tell it wrong (LearnedBudget.Learn).
+    debt = own
+  elseif readsEmpty and own > debt then
+    -- A header reads no lower than 0: an own count below empty stands.
     debt = own
   end
   h[p .. 'd'] = math.max(0, debt)

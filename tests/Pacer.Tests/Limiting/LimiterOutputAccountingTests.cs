@@ -289,6 +289,29 @@ public sealed class LimiterOutputAccountingTests : IDisposable
     }
 
     [Fact]
+    public void Refusal_OnAnEmptyBucketShownProduced_AnAnswerReadingEmptyDuringTheCooldownLeavesTheDebt()
+    {
+        // Another request's answer comes during the cooldown with its headers reading 0, as they read for any level at
+        // or below empty: the view must stay a second's refill below empty, not rise to empty and let the waiters go
+        // at the cooldown's end while the server is still below it.
+        ShowProduced();
+        var inFlight = AcquireNow();
+        Refuse(requests: 500, input: 50_000, output: 0);
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+
+        _limiter.Observe(inFlight, Headers(500, 50_000, 0, refused: false), answerComplete: true);
+        inFlight.Complete(new TokenUsage(100, Estimate));
+        inFlight.Dispose();
+
+        // At the refusal the view was 2,000 below empty: the second's refill the retry-after showed, and the 1,000 the
+        // request in flight was to produce. A header of 0 at 0.5 s would have lifted it to empty, 500 at the cooldown's end.
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        OutputRemaining().ShouldBe(0);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        OutputRemaining().ShouldBe(1_000);
+    }
+
+    [Fact]
     public void Refusal_WithoutACooldown_StaysOnTheEstimate()
     {
         ShowProduced();

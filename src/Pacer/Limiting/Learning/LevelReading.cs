@@ -25,7 +25,12 @@ internal static class LevelReading
     /// output of the requests in flight (what they have produced so far), so taking it less their whole holds on every
     /// response put the level below the truth each time; on a bucket smaller than the rounding (headers reading 0 or
     /// 1,000) that meant pauses of 1.5–2 s with the level at 0 less the holds. The own count stands where it lies
-    /// between the header less the holds and the header plus half the step less the holds.
+    /// between the header less the holds and the header plus half the step less the holds. Counted as produced, the
+    /// server's level also goes below empty (it admits while its bucket is not empty and charges each reply as it is
+    /// produced), where its header reads 0: an own count lower than a header of 0 allows stands, so that an answer
+    /// reading 0 during a 429's cooldown does not lift the debt beyond empty that the 429's <c>retry-after</c> showed
+    /// (the goodput benchmark's <c>tiny-output</c> shape through the gateway: 8 requests let go together when the cooldown
+    /// ended, each refused again).
     /// </summary>
     public static LearnedLevels Of(in RateLimitObservation observation, bool outputReservedOnArrival)
     {
@@ -51,7 +56,8 @@ internal static class LevelReading
                     outputReservedOnArrival ? RemainingRounding.Margin(output.Limit) : 0,
                     Band: RemainingRounding.Margin(output.Limit),
                     BandUpTo: outputReservedOnArrival ? 0 : RemainingRounding.Step,
-                    UnconfirmedMayBeCounted: outputReservedOnArrival)
+                    UnconfirmedMayBeCounted: outputReservedOnArrival,
+                    MayBeBelowEmpty: !outputReservedOnArrival)
                 : default);
     }
 

@@ -113,7 +113,13 @@ public readonly record struct LearnedLevels(LearnedLevel Requests, LearnedLevel 
 /// a request's <c>max_tokens</c> when the request reaches it, and the requests admitted within
 /// <c>HeaderTransit</c> of the headers, which the engine cannot yet take as counted, have nearly always reached it.
 /// </param>
-public readonly record struct LearnedLevel(long Limit, double Remaining, double ShownCapacity, double Margin, double SmallBucketMargin = 0, double SmallBucketBelow = 0, double Band = 0, double BandUpTo = 0, bool UnconfirmedMayBeCounted = false)
+/// <param name="MayBeBelowEmpty">
+/// Whether the server's level may lie below empty, where a header reads 0: true for output counted as produced (the
+/// server admits while its bucket is not empty and charges each reply's output as it is produced). A header reading 0
+/// then shows only that the level is no higher than the header's; a lower own count stands (for example the debt
+/// beyond empty that a 429's <c>retry-after</c> showed), so that the next answer reading 0 does not lift it back to empty.
+/// </param>
+public readonly record struct LearnedLevel(long Limit, double Remaining, double ShownCapacity, double Margin, double SmallBucketMargin = 0, double SmallBucketBelow = 0, double Band = 0, double BandUpTo = 0, bool UnconfirmedMayBeCounted = false, bool MayBeBelowEmpty = false)
 {
     /// <summary>Gets a value indicating whether the response showed this budget.</summary>
     public bool IsKnown => Limit > 0;

@@ -86,11 +86,17 @@ internal struct LearnedBudget
 
         var margin = Capacity > 0 && Capacity < level.SmallBucketBelow ? level.SmallBucketMargin : level.Margin;
         var counted = level.Band > 0 && Limit == level.Limit && (level.BandUpTo <= 0 || (Capacity > 0 && Capacity <= level.BandUpTo));
+        var readsEmpty = level.MayBeBelowEmpty && level.Remaining <= 0 && Limit == level.Limit;
         Limit = level.Limit;
         var debt = Size - Math.Max(0, level.Remaining - margin) + Unconfirmed;
         if (counted && Bucket.Debt <= debt && Bucket.Debt >= Size - Math.Min(Size, level.Remaining + level.Band) + (level.UnconfirmedMayBeCounted ? 0 : Unconfirmed))
         {
             // The own count stands where the rounded header cannot tell it wrong.
+            debt = Bucket.Debt;
+        }
+        else if (readsEmpty && Bucket.Debt > debt)
+        {
+            // A header reads no lower than 0: an own count below empty stands.
             debt = Bucket.Debt;
         }
 

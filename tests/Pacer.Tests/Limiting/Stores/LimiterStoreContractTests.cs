@@ -505,6 +505,39 @@ public abstract class LimiterStoreContractTests : IAsyncLifetime
         (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(expected);
     }
 
+    [Theory]
+    [InlineData(false, 0)] // a header of 0 sets the level to empty, lifting the own count of -1,000
+    [InlineData(true, -1000)] // a header reads no lower than 0: the own count below empty stands
+    public async Task UpdateAsync_MayBeBelowEmpty_KeepsAnOwnCountBelowWhatAHeaderOfZeroShows(bool mayBeBelowEmpty, long expectedLevel)
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        LearnedLevels Output(double remaining) => new(default, default, new LearnedLevel(60_000, remaining, 3000, 0, MayBeBelowEmpty: mayBeBelowEmpty));
+        await LearnAsync(store, Roomy, bucket, Output(0));
+
+        // A 429's retry-after of 1 s showed the server a second's refill (1,000 tokens) below empty.
+        await ChangeAsync(store, Roomy, bucket, new BudgetChange(default, default, new BudgetDelta(1000, 0), 0, 0));
+        await LearnAsync(store, Roomy, bucket, Output(0));
+
+        // Two seconds later: 2,000 refilled on top of the level.
+        Time.Advance(TimeSpan.FromSeconds(2));
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(expectedLevel + 2000);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_MayBeBelowEmpty_AHeaderAboveZeroStillSetsTheLevel()
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        static LearnedLevels Output(double remaining) => new(default, default, new LearnedLevel(60_000, remaining, 3000, 0, MayBeBelowEmpty: true));
+        await LearnAsync(store, Roomy, bucket, Output(0));
+        await ChangeAsync(store, Roomy, bucket, new BudgetChange(default, default, new BudgetDelta(1000, 0), 0, 0));
+
+        await LearnAsync(store, Roomy, bucket, Output(1000));
+
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(1000);
+    }
+
     [Fact]
     public async Task UpdateAsync_LevelWithoutABand_TakesTheHeadersLowEndEveryTime()
     {
