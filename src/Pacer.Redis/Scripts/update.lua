@@ -38,7 +38,7 @@ local function learnLevel(p, a)
   local bandUnconfirmed = get(h, p .. 'u')
   if flags % 2 == 1 then bandUnconfirmed = 0 end
   local counted = band > 0 and get(h, p .. 'l') == limit
-  local readsEmpty = flags >= 2 and remaining <= 0 and get(h, p .. 'l') == limit
+  local readsEmpty = flags >= 2 and get(h, 'cd') > now and remaining <= 0 and get(h, p .. 'l') == limit
   if shown >= 0 then
     if limit == get(h, p .. 'l') then h[p .. 'c'] = math.max(get(h, p .. 'c'), shown) else h[p .. 'c'] = shown end
   end
@@ -52,7 +52,7 @@ local function learnLevel(p, a)
     -- The own count stands where the rounded header cannot tell it wrong (LearnedBudget.Learn).
     debt = own
   elseif readsEmpty and own > debt then
-    -- A header reads no lower than 0: an own count below empty stands.
+    -- During a cooldown the server is below empty, and a header reads no lower than 0: the own count stands.
     debt = own
   end
   h[p .. 'd'] = math.max(0, debt)

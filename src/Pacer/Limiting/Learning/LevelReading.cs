@@ -27,8 +27,8 @@ internal static class LevelReading
     /// 1,000) that meant pauses of 1.5–2 s with the level at 0 less the holds. The own count stands where it lies
     /// between the header less the holds and the header plus half the step less the holds. Counted as produced, the
     /// server's level also goes below empty (it admits while its bucket is not empty and charges each reply as it is
-    /// produced), where its header reads 0: an own count lower than a header of 0 allows stands, so that an answer
-    /// reading 0 during a 429's cooldown does not lift the debt beyond empty that the 429's <c>retry-after</c> showed
+    /// produced), where its header reads 0: during a 429's cooldown, an own count lower than a header of 0 allows
+    /// stands, so that an answer reading 0 then does not lift the debt beyond empty that the <c>retry-after</c> showed
     /// (the goodput benchmark's <c>tiny-output</c> shape through the gateway: 8 requests let go together when the cooldown
     /// ended, each refused again).
     /// </summary>

@@ -115,9 +115,12 @@ public readonly record struct LearnedLevels(LearnedLevel Requests, LearnedLevel 
 /// </param>
 /// <param name="MayBeBelowEmpty">
 /// Whether the server's level may lie below empty, where a header reads 0: true for output counted as produced (the
-/// server admits while its bucket is not empty and charges each reply's output as it is produced). A header reading 0
-/// then shows only that the level is no higher than the header's; a lower own count stands (for example the debt
-/// beyond empty that a 429's <c>retry-after</c> showed), so that the next answer reading 0 does not lift it back to empty.
+/// server admits while its bucket is not empty and charges each reply's output as it is produced). While the bucket
+/// waits out a 429's <c>retry-after</c>, the server is known to be below empty, and a header reading 0 shows only that
+/// the level is no higher than the header's: a lower own count stands (the debt beyond empty the <c>retry-after</c>
+/// showed), so that an answer reading 0 during the cooldown does not lift it back to empty. Outside a cooldown the
+/// header's level stands as before: there the own count, which holds each request's output estimate against the
+/// bucket while the server charges only what is produced, drifts low and needs the header to lift it.
 /// </param>
 public readonly record struct LearnedLevel(long Limit, double Remaining, double ShownCapacity, double Margin, double SmallBucketMargin = 0, double SmallBucketBelow = 0, double Band = 0, double BandUpTo = 0, bool UnconfirmedMayBeCounted = false, bool MayBeBelowEmpty = false)
 {

@@ -118,9 +118,10 @@ public sealed class InMemoryLimiterStore : ILimiterStore
         var state = Get(update.Bucket, now);
         state.Refill(update.Policy, now);
         Apply(state, update.Change, update.Policy);
-        state.Requests.Learn(update.Levels.Requests, now);
-        state.InputTokens.Learn(update.Levels.InputTokens, now);
-        state.OutputTokens.Learn(update.Levels.OutputTokens, now);
+        var coolingDown = state.CooldownUntil > now;
+        state.Requests.Learn(update.Levels.Requests, now, coolingDown);
+        state.InputTokens.Learn(update.Levels.InputTokens, now, coolingDown);
+        state.OutputTokens.Learn(update.Levels.OutputTokens, now, coolingDown);
         if (update.Cooldown > TimeSpan.Zero)
         {
             state.CooldownUntil = Math.Max(state.CooldownUntil, now + update.Cooldown.Ticks);

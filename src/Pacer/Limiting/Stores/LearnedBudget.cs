@@ -71,8 +71,12 @@ internal struct LearnedBudget
         Unconfirmed = Math.Max(0, Unconfirmed + delta.Unconfirmed);
     }
 
-    /// <summary>Takes the server's word: capacity first, then the level (the remaining less the margin less what is unconfirmed).</summary>
-    public void Learn(in LearnedLevel level, long now)
+    /// <summary>
+    /// Takes the server's word: capacity first, then the level (the remaining less the margin less what is unconfirmed).
+    /// <paramref name="coolingDown"/> says that the bucket waits out a 429's <c>retry-after</c>, during which a level
+    /// that <see cref="LearnedLevel.MayBeBelowEmpty"/> is known to lie below empty.
+    /// </summary>
+    public void Learn(in LearnedLevel level, long now, bool coolingDown = false)
     {
         if (!level.IsKnown)
         {
@@ -86,7 +90,7 @@ internal struct LearnedBudget
 
         var margin = Capacity > 0 && Capacity < level.SmallBucketBelow ? level.SmallBucketMargin : level.Margin;
         var counted = level.Band > 0 && Limit == level.Limit && (level.BandUpTo <= 0 || (Capacity > 0 && Capacity <= level.BandUpTo));
-        var readsEmpty = level.MayBeBelowEmpty && level.Remaining <= 0 && Limit == level.Limit;
+        var readsEmpty = level.MayBeBelowEmpty && coolingDown && level.Remaining <= 0 && Limit == level.Limit;
         Limit = level.Limit;
         var debt = Size - Math.Max(0, level.Remaining - margin) + Unconfirmed;
         if (counted && Bucket.Debt <= debt && Bucket.Debt >= Size - Math.Min(Size, level.Remaining + level.Band) + (level.UnconfirmedMayBeCounted ? 0 : Unconfirmed))
@@ -96,7 +100,7 @@ internal struct LearnedBudget
         }
         else if (readsEmpty && Bucket.Debt > debt)
         {
-            // A header reads no lower than 0: an own count below empty stands.
+            // During a cooldown the server is below empty, and a header reads no lower than 0: the own count stands.
             debt = Bucket.Debt;
         }
 

@@ -506,32 +506,37 @@ public abstract class LimiterStoreContractTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(false, 0)] // a header of 0 sets the level to empty, lifting the own count of -1,000
-    [InlineData(true, -1000)] // a header reads no lower than 0: the own count below empty stands
-    public async Task UpdateAsync_MayBeBelowEmpty_KeepsAnOwnCountBelowWhatAHeaderOfZeroShows(bool mayBeBelowEmpty, long expectedLevel)
+    [InlineData(false, true, 1500)] // a header of 0 at 0.5 s sets the level to empty, lifting the own count of -500; 1.5 s refill
+    [InlineData(true, true, 1000)] // cooling down, the server is below empty and a header reads no lower than 0: -1,000 and 2 s refill
+    [InlineData(true, false, 1500)] // no cooldown: the header's level stands
+    public async Task UpdateAsync_MayBeBelowEmpty_KeepsAnOwnCountBelowAHeaderOfZeroDuringACooldown(bool mayBeBelowEmpty, bool coolingDown, long expected)
     {
         var store = Open();
         var bucket = NewBucket();
         LearnedLevels Output(double remaining) => new(default, default, new LearnedLevel(60_000, remaining, 3000, 0, MayBeBelowEmpty: mayBeBelowEmpty));
         await LearnAsync(store, Roomy, bucket, Output(0));
 
-        // A 429's retry-after of 1 s showed the server a second's refill (1,000 tokens) below empty.
-        await ChangeAsync(store, Roomy, bucket, new BudgetChange(default, default, new BudgetDelta(1000, 0), 0, 0));
+        // A 429 whose retry-after of 1 s showed the server a second's refill (1,000 tokens) below empty.
+        await store.UpdateAsync(new BucketUpdate(bucket, Roomy)
+        {
+            Cooldown = coolingDown ? TimeSpan.FromSeconds(1) : TimeSpan.Zero,
+            Change = new BudgetChange(default, default, new BudgetDelta(1000, 0), 0, 0),
+        }, Ct);
+        Time.Advance(TimeSpan.FromMilliseconds(500));
         await LearnAsync(store, Roomy, bucket, Output(0));
 
-        // Two seconds later: 2,000 refilled on top of the level.
-        Time.Advance(TimeSpan.FromSeconds(2));
-        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(expectedLevel + 2000);
+        Time.Advance(TimeSpan.FromMilliseconds(1500));
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(expected);
     }
 
     [Fact]
-    public async Task UpdateAsync_MayBeBelowEmpty_AHeaderAboveZeroStillSetsTheLevel()
+    public async Task UpdateAsync_MayBeBelowEmpty_AHeaderAboveZeroSetsTheLevelEvenDuringACooldown()
     {
         var store = Open();
         var bucket = NewBucket();
         static LearnedLevels Output(double remaining) => new(default, default, new LearnedLevel(60_000, remaining, 3000, 0, MayBeBelowEmpty: true));
         await LearnAsync(store, Roomy, bucket, Output(0));
-        await ChangeAsync(store, Roomy, bucket, new BudgetChange(default, default, new BudgetDelta(1000, 0), 0, 0));
+        await store.UpdateAsync(new BucketUpdate(bucket, Roomy) { Cooldown = TimeSpan.FromSeconds(5), Change = new BudgetChange(default, default, new BudgetDelta(1000, 0), 0, 0) }, Ct);
 
         await LearnAsync(store, Roomy, bucket, Output(1000));
 
