@@ -23,7 +23,7 @@ internal static class Commands
           goodput  [--quick] [--systems 1,2,3,4,5] [--burst-seconds 5] [--output-accounting actual|reserve]
                    [--remaining-rounding 1000] [--max-tokens N (all requests)] [--mean-output-tokens 30] [--out results.jsonl]
                    [--output-reservation max_tokens|estimate (systems 4 and 5)]
-          goodput-shapes [--shapes burst2s-requests,...] [--systems 1,2,3,4,5] [--out results.jsonl]
+          goodput-shapes [--shapes burst2s-requests,...] [--systems 1,2,3,4,5] [--repeat 1-20] [--out results.jsonl]
                    (every shape of limit: short bursts by binding budget, a whole-minute bucket, a tiny output bucket,
                     output produced or reserved, an account above the seed's ranges; about half an hour)
           overhead [--quick] [--gateway-env NAME=VALUE,...] [--out results.jsonl]
@@ -61,6 +61,7 @@ internal static class Commands
         GoodputSettings? goodput = null;
         IReadOnlyList<Shapes.GoodputShape>? shapes = null;
         IReadOnlySet<int>? shapeSystems = null;
+        var shapeRepeat = 1;
         OverheadSettings? overhead = null;
         ScaleOutSettings? scaleOut = null;
         HostileSettings? hostile = null;
@@ -76,6 +77,7 @@ internal static class Commands
             {
                 shapes = options.GetValueOrDefault("--shapes") is { } names ? Shapes.GoodputShape.Named(names) : Shapes.GoodputShape.All;
                 shapeSystems = options.GetValueOrDefault("--systems") is { } systems ? SystemsFrom(systems) : null;
+                shapeRepeat = options.GetValueOrDefault("--repeat") is { } repeat ? Number("--repeat", repeat, 1, 20) : 1;
             }
             overhead = args[0] == "overhead" ? OverheadSettingsFrom(options, quickRun) : null;
             scaleOut = args[0] == "scale-out" ? ScaleOutSettingsFrom(options, quickRun) : null;
@@ -104,8 +106,8 @@ internal static class Commands
                 jsonLines = [.. results.Select(r => r.ToJsonLine())];
                 break;
             case "goodput-shapes":
-                var shaped = await new Shapes.ShapesBenchmark(shapes!, shapeSystems, Console.Out).RunAsync();
-                jsonLines = [.. shaped.SelectMany(s => s.Results.Select(r => $"{{\"shape\":\"{s.Shape.Name}\",\"idealBinding\":\"{s.Ideal.Binding}\",\"result\":{r.ToJsonLine()}}}"))];
+                var shaped = await new Shapes.ShapesBenchmark(shapes!, shapeSystems, Console.Out, shapeRepeat).RunAsync();
+                jsonLines = [.. shaped.SelectMany(s => s.Results.Select(r => $"{{\"shape\":\"{s.Shape.Name}\",\"pass\":{s.Pass},\"idealBinding\":\"{s.Ideal.Binding}\",\"result\":{r.ToJsonLine()}}}"))];
                 break;
             case "overhead":
                 jsonLines = await new OverheadBenchmark(overhead!, Console.Out).RunAsync();

@@ -83,4 +83,15 @@ public sealed class CommandsTests
 
         code.ShouldBe(2);
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("21")]
+    [InlineData("twice")]
+    public async Task RunAsync_BadRepeat_Exits2BeforeRunningAnything(string repeat)
+    {
+        var code = await Commands.RunAsync(["goodput-shapes", "--shapes", "tiny-output", "--repeat", repeat]).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        code.ShouldBe(2);
+    }
 }
