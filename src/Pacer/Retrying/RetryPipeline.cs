@@ -84,8 +84,11 @@ internal sealed class RetryPipeline
             return await _pipeline.ExecuteOutcomeAsync(
                 static async (ctx, s) =>
                 {
-                    if (State(ctx).FirstOutcome is { } replayed)
+                    var current = State(ctx);
+                    if (current.FirstOutcome is { } replayed)
                     {
+                        // Replayed once, as the pipeline's first attempt (attempt number 0).
+                        current.FirstOutcome = null;
                         return replayed;
                     }
 
@@ -110,18 +113,14 @@ internal sealed class RetryPipeline
 
     private static RetryState State(ResilienceContext context) => context.Properties.GetValue(StateKey, null!);
 
-    private ValueTask<bool> ShouldRetryAsync(RetryPredicateArguments<HttpResponseMessage> args)
-    {
-        var state = State(args.Context);
-        if (state.FirstOutcome is not null)
-        {
-            // The replayed first attempt: DecideAsync already said to retry it (and set the delay).
-            state.FirstOutcome = null;
-            return new ValueTask<bool>(true);
-        }
-
-        return DecideAsync(state, args.Outcome, args.AttemptNumber, args.Context.CancellationToken);
-    }
+    /// <remarks>
+    /// The pipeline starts only for a first outcome that <see cref="DecideAsync"/> judged retryable, and replays it as its
+    /// attempt 0: that decision (and the delay it set) stands.
+    /// </remarks>
+    private ValueTask<bool> ShouldRetryAsync(RetryPredicateArguments<HttpResponseMessage> args) =>
+        args.AttemptNumber == 0
+            ? new ValueTask<bool>(true)
+            : DecideAsync(State(args.Context), args.Outcome, args.AttemptNumber, args.Context.CancellationToken);
 
     /// <summary>The retry rules: whether the outcome of attempt <paramref name="attemptNumber"/> (from 0) is retried, and after what delay.</summary>
     private async ValueTask<bool> DecideAsync(RetryState state, Outcome<HttpResponseMessage> outcome, int attemptNumber, CancellationToken cancellationToken)
