@@ -115,7 +115,7 @@ public sealed class SimulatorHost : IAsyncDisposable
     {
         var stopping = app.Lifetime.ApplicationStopping;
         var faults = new FaultResponder(state, stopping);
-        var pacing = new Pacing(state.Options.Latency, state.Random, state.Time);
+        var pacing = new Pacing(state.Options.Latency, state.Options.Seed, state.Time);
         var messages = new MessagesEndpoint(state, faults, new ReplyWriter(pacing, faults));
         var countTokens = new CountTokensEndpoint(state, faults);
         var models = new ModelsEndpoint(state);

@@ -6,10 +6,11 @@ namespace Pacer.Goodput.Measuring;
 /// <summary>
 /// The service time the upstream drew for each request of one run: from the arrival of its answered attempt to the end
 /// of its answer, as the simulator's attempt log shows them. The simulator scales each answer's latency by a jitter draw
-/// (±20 % by default) from one random sequence shared by all requests, so which draw a request gets depends on the order
-/// in which everything reached the upstream; on a workload whose tail is one long reply, that draw alone moves the
-/// makespan by seconds. Replaying the workload with these times (<see cref="BucketReplay"/>) gives the ideal of the run
-/// itself: what a client that knew the buckets' exact levels could have done against the latencies this upstream drew.
+/// (±20 % by default); on a workload whose tail is one long reply, that draw alone moves the makespan by seconds.
+/// Replaying the workload with these times (<see cref="BucketReplay"/>) gives the ideal of the run itself: what a
+/// client that knew the buckets' exact levels could have done against the latencies this upstream took. (The simulator
+/// draws each answer's jitter by its request since 2026-12-05, so every system now meets the same draws; before, they
+/// came from one sequence in arrival order, and differed from one system's run to another's.)
 /// </summary>
 internal static class DrawnServiceTimes
 {

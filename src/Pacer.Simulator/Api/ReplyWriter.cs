@@ -16,7 +16,8 @@ internal sealed class ReplyWriter(Pacing pacing, FaultResponder faults)
     {
         var call = answer.Call;
         var reply = answer.Reply;
-        await pacing.WaitAsync(FirstByteDelay(answer) + pacing.Tokens(reply.OutputTokens), call.Aborted).ConfigureAwait(false);
+        var draws = pacing.Draws(answer.Request);
+        await pacing.WaitAsync(FirstByteDelay(answer, draws) + pacing.Tokens(reply.OutputTokens, draws), call.Aborted).ConfigureAwait(false);
         answer.Lease.Produce(reply.OutputTokens);
         var response = call.Http.Response;
         call.WriteLimitHeaders(answer.Lease.Read());
@@ -37,8 +38,9 @@ internal sealed class ReplyWriter(Pacing pacing, FaultResponder faults)
         var fault = answer.Fault.IsStreamOnly ? answer.Fault : null;
         var events = Events(answer);
         var sse = new SseWriter(response);
+        var draws = pacing.Draws(answer.Request);
 
-        await pacing.WaitAsync(FirstByteDelay(answer), call.Aborted).ConfigureAwait(false);
+        await pacing.WaitAsync(FirstByteDelay(answer, draws), call.Aborted).ConfigureAwait(false);
         call.WriteLimitHeaders(answer.Lease.Read());
         response.StatusCode = 200;
         response.ContentType = "text/event-stream; charset=utf-8";
@@ -61,7 +63,7 @@ internal sealed class ReplyWriter(Pacing pacing, FaultResponder faults)
             if (tokens > 0 && pacing.Enabled)
             {
                 await sse.FlushAsync(call.Aborted).ConfigureAwait(false);
-                await pacing.WaitAsync(pacing.Tokens(tokens), call.Aborted).ConfigureAwait(false);
+                await pacing.WaitAsync(pacing.Tokens(tokens, draws), call.Aborted).ConfigureAwait(false);
             }
 
             sse.Event(name, write);
@@ -95,8 +97,8 @@ internal sealed class ReplyWriter(Pacing pacing, FaultResponder faults)
         }
     }
 
-    private TimeSpan FirstByteDelay(Answer answer) =>
-        pacing.FirstToken() + (answer.Fault.Kind == FaultKind.Slow ? TimeSpan.FromMilliseconds(answer.Fault.Argument) : TimeSpan.Zero);
+    private TimeSpan FirstByteDelay(Answer answer, LatencyDraws draws) =>
+        pacing.FirstToken(draws) + (answer.Fault.Kind == FaultKind.Slow ? TimeSpan.FromMilliseconds(answer.Fault.Argument) : TimeSpan.Zero);
 
     private static List<(string Name, Action<Utf8JsonWriter> Write, long Tokens)> Events(Answer answer)
     {
