@@ -55,6 +55,7 @@ internal sealed class OutputAccountingLearner
     private readonly Dictionary<BucketKey, Watch> _watches = [];
     private readonly Dictionary<BucketKey, Suspicion> _suspicions = [];
     private readonly Dictionary<BucketKey, List<LimiterPermit>> _awaitingEstimate = [];
+    private readonly Dictionary<BucketKey, long> _debtUntil = [];
     private BucketKey _pendingBucket;
     private Evidence? _pending;
     private long _pendingAt;
@@ -342,12 +343,27 @@ internal sealed class OutputAccountingLearner
     /// was shown to count output as produced: such a bucket goes below empty (it admits while it is not, and charges the
     /// replies as they are produced), and <paramref name="retryAfter"/> says how long it stays there. Returns the
     /// refill of that time, the debt beyond empty the local view must add so that it does not refill during the
-    /// cooldown and admit every waiter at once when it ends; 0 otherwise. Call before <see cref="Confirm"/>.
+    /// cooldown and admit every waiter at once when it ends; 0 otherwise. Only the part of <paramref name="retryAfter"/>
+    /// beyond the debt already charged counts: several 429s of one moment (requests sent together, refused together)
+    /// show the same debt, not the sum of theirs. Call before <see cref="Confirm"/>.
     /// </summary>
-    public double DebtBeyondEmpty(BucketKey bucket, TimeSpan retryAfter, long now) =>
-        _pending is { IsProof: false } && _pendingBucket == bucket && now - _pendingAt <= PairingWindow && CountsAsProduced(bucket)
-            ? _pendingOutputLimit / 60.0 * Math.Max(0, retryAfter.TotalSeconds)
-            : 0;
+    public double DebtBeyondEmpty(BucketKey bucket, TimeSpan retryAfter, long now)
+    {
+        if (_pending is not { IsProof: false } || _pendingBucket != bucket || now - _pendingAt > PairingWindow || !CountsAsProduced(bucket))
+        {
+            return 0;
+        }
+
+        var until = now + Math.Max(0, retryAfter.Ticks);
+        var from = _debtUntil.TryGetValue(bucket, out var charged) ? Math.Max(now, charged) : now;
+        if (until <= from)
+        {
+            return 0;
+        }
+
+        _debtUntil[bucket] = until;
+        return _pendingOutputLimit / 60.0 * TimeSpan.FromTicks(until - from).TotalSeconds;
+    }
 
     /// <summary>A 429 for <paramref name="bucket"/>: returns what was seen when the bucket switches now, else null.</summary>
     public string? Confirm(BucketKey bucket, long now)
