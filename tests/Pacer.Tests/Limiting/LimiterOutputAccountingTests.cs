@@ -288,35 +288,18 @@ public sealed class LimiterOutputAccountingTests : IDisposable
         OutputRemaining().ShouldBe(afterRefusal + 1_000);
     }
 
-    [Fact]
-    public void Refusals_OfOneMoment_ShowOneDebtBeyondEmptyNotTheSum()
+    [Theory]
+    [InlineData(0)] // refused together: the server is a second's refill below empty, not two
+    [InlineData(500)] // the second half a second in: below empty until 1.5 s, half a second more
+    public void Refusals_DuringOneCooldown_ChargeOnlyTheDebtBeyondWhatIsCharged(int apartMs)
     {
-        // Two requests sent together and refused together, each with retry-after 1: the server is a second's refill
-        // below empty, not two; the view must be back at empty when the cooldown ends, not a second later.
-        ShowProduced();
-        using var first = AcquireNow();
-        using var second = AcquireNow();
-        RefuseWith(first, requests: 500, input: 50_000, output: 0);
-        RefuseWith(second, requests: 500, input: 50_000, output: 0);
-        first.Dispose();
-        second.Dispose();
-
-        _time.Advance(TimeSpan.FromSeconds(1));
-        OutputRemaining().ShouldBe(0);
-        _time.Advance(TimeSpan.FromSeconds(1));
-        OutputRemaining().ShouldBe(1_000);
-    }
-
-    [Fact]
-    public void Refusal_LaterInTheCooldown_AddsOnlyTheDebtBeyondTheFirst()
-    {
-        // A second 429 half a second in, with retry-after 1, shows the server below empty until 1.5 s: half a second more.
+        // Each 429 has retry-after 1: the view must be back at empty a second after the last, not later.
         ShowProduced();
         using var first = AcquireNow();
         using var second = AcquireNow();
         RefuseWith(first, requests: 500, input: 50_000, output: 0);
         first.Dispose();
-        _time.Advance(TimeSpan.FromMilliseconds(500));
+        _time.Advance(TimeSpan.FromMilliseconds(apartMs));
         RefuseWith(second, requests: 500, input: 50_000, output: 0);
         second.Dispose();
 
