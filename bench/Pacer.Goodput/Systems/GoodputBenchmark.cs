@@ -79,7 +79,7 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
             {
                 output.WriteLine(probe.Describe());
                 var seen = simulator.Attempts();
-                output.WriteLine(probe.DescribeInputGap(times => InputTimeline.LevelsAt(seen, InputCapacity, InputRefill, times)));
+                output.WriteLine(probe.DescribeInputGap(times => BucketTimeline.LevelsAt(seen, InputCapacity, InputRefill, times)));
                 output.WriteLine(EstimateErrors(probe.Limiter.Estimator, items, seen));
                 if (settings.OutputAccounting == OutputAccounting.Reserve)
                 {
@@ -95,19 +95,19 @@ internal sealed class GoodputBenchmark(GoodputSettings settings, TextWriter outp
         }
 
         var attempts = simulator.Attempts();
-        var timeline = InputTimeline.Of(attempts, InputCapacity, InputRefill);
+        var timeline = BucketTimeline.Of(attempts, InputCapacity, InputRefill);
         output.WriteLine(timeline.Describe(ideal.InputTokens.TotalSeconds, ideal.MeanServiceTime.TotalSeconds));
         if (settings.OutputAccounting == OutputAccounting.Actual)
         {
             var limits = settings.Limits;
-            var outputTimeline = InputTimeline.OfOutput(attempts, Math.Max(1, limits.OutputTokensPerMinute * limits.BurstSeconds / 60.0), limits.OutputTokensPerMinute / 60.0);
+            var outputTimeline = BucketTimeline.OfOutput(attempts, Math.Max(1, limits.OutputTokensPerMinute * limits.BurstSeconds / 60.0), limits.OutputTokensPerMinute / 60.0);
             output.WriteLine(outputTimeline.Describe(ideal.OutputTokens.TotalSeconds, ideal.MeanServiceTime.TotalSeconds));
         }
         var refused = attempts.Where(a => a.Path == "/v1/messages" && a.Status == 429).OrderBy(a => a.ArrivedAt).ToList();
         if (refused.Count > 0)
         {
             var start = attempts.Where(a => a.Path == "/v1/messages").Min(a => a.ArrivedAt);
-            var levels = InputTimeline.LevelsAt(attempts, InputCapacity, InputRefill, refused.Select(a => a.ArrivedAt).ToList());
+            var levels = BucketTimeline.LevelsAt(attempts, InputCapacity, InputRefill, refused.Select(a => a.ArrivedAt).ToList());
             output.WriteLine("   429s (at s: limit, input asked / upstream input level): " + string.Join("; ", refused.Select((a, i) =>
                 string.Create(CultureInfo.InvariantCulture, $"{(a.ArrivedAt - start).TotalSeconds:0.0}: {a.LimitHit}, {a.InputTokens} / {levels[i]:0}"))));
             if (settings.OutputAccounting == OutputAccounting.Reserve && refused.Any(a => a.LimitHit == "output_tokens"))

@@ -50,6 +50,9 @@ internal sealed class OutputAccountingLearner
     // How many refunds a bucket keeps while its accounting is unproven; older ones end the windows Weigh looks at.
     private const int MaxRefundsKept = 256;
 
+    // Buckets whose debt beyond empty is remembered before past ones are dropped.
+    private const int MaxDebtsKept = 64;
+
     private readonly HashSet<BucketKey> _reservingMaxTokens = [];
     private readonly HashSet<BucketKey> _countedAsProduced = [];
     private readonly Dictionary<BucketKey, Watch> _watches = [];
@@ -359,6 +362,18 @@ internal sealed class OutputAccountingLearner
         if (until <= from)
         {
             return 0;
+        }
+
+        if (_debtUntil.Count >= MaxDebtsKept)
+        {
+            // Past debts say nothing more; a process that serves many keys does not keep one per bucket for ever.
+            foreach (var (key, end) in _debtUntil)
+            {
+                if (end <= now)
+                {
+                    _debtUntil.Remove(key);
+                }
+            }
         }
 
         _debtUntil[bucket] = until;

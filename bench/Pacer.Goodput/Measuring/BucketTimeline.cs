@@ -4,13 +4,14 @@ using Pacer.Simulator;
 namespace Pacer.Goodput.Measuring;
 
 /// <summary>
-/// Where a run's makespan went beyond the ideal, from the upstream's attempt log: the upstream's input bucket replayed
-/// from the attempts it admitted (capacity C, refill r, charged on arrival). Since the bucket starts full and refill
-/// that arrives while it is full is lost, the last admission comes at (D − C + wasted + left) / r, where wasted is the
-/// refill lost while the bucket sat full and left what it still held after the last admission. The makespan then adds
-/// the tail (last admission to last answer) against the ideal's mean service time.
+/// Where a run's makespan went beyond the ideal, from the upstream's attempt log: one of the upstream's buckets replayed
+/// from the attempts it admitted (capacity C, refill r): the input bucket charged on arrival (<see cref="Of"/>), or the
+/// output bucket under "counted as produced" charged when each answer ended (<see cref="OfOutput"/>). Since the bucket
+/// starts full and refill that arrives while it is full is lost, the last charge comes at (D − C + wasted + left) / r,
+/// where wasted is the refill lost while the bucket sat full and left what it still held after the last charge. The
+/// makespan then adds the tail (last charge to last answer) against the ideal's mean service time.
 /// </summary>
-internal sealed record InputTimeline
+internal sealed record BucketTimeline
 {
     /// <summary>Gets the seconds from the first arrival to the last admitted arrival.</summary>
     public required double LastAdmissionSeconds { get; init; }
@@ -46,7 +47,7 @@ internal sealed record InputTimeline
     public string Counted { get; init; } = "input";
 
     /// <summary>The upstream's input bucket replayed from the attempts it admitted, each charged on arrival.</summary>
-    public static InputTimeline Of(IReadOnlyList<SimulatorAttempt> attempts, double capacity, double refillPerSecond) =>
+    public static BucketTimeline Of(IReadOnlyList<SimulatorAttempt> attempts, double capacity, double refillPerSecond) =>
         Replay(attempts, capacity, refillPerSecond, a => (a.ArrivedAt, a.InputTokens), "input");
 
     /// <summary>
@@ -54,16 +55,16 @@ internal sealed record InputTimeline
     /// output tokens when it ended (as the simulator charges a whole answer), so the level may fall below zero: where
     /// refill was lost while the bucket sat full is where a client held back output the upstream would have taken.
     /// </summary>
-    public static InputTimeline OfOutput(IReadOnlyList<SimulatorAttempt> attempts, double capacity, double refillPerSecond) =>
+    public static BucketTimeline OfOutput(IReadOnlyList<SimulatorAttempt> attempts, double capacity, double refillPerSecond) =>
         Replay(attempts, capacity, refillPerSecond, a => (a.CompletedAt ?? a.ArrivedAt, a.OutputTokens), "output");
 
-    private static InputTimeline Replay(IReadOnlyList<SimulatorAttempt> attempts, double capacity, double refillPerSecond, Func<SimulatorAttempt, (DateTimeOffset At, long Tokens)> charge, string counted)
+    private static BucketTimeline Replay(IReadOnlyList<SimulatorAttempt> attempts, double capacity, double refillPerSecond, Func<SimulatorAttempt, (DateTimeOffset At, long Tokens)> charge, string counted)
     {
         ArgumentNullException.ThrowIfNull(attempts);
         var messages = attempts.Where(a => a.Path == "/v1/messages").OrderBy(a => a.ArrivedAt).ToList();
         if (messages.Count == 0)
         {
-            return new InputTimeline { Counted = counted, LastAdmissionSeconds = 0, TailSeconds = 0, FullSeconds = 0, FullSecondsEarly = 0, LeftSeconds = 0, RetryAfterSeconds = 0, FullDuringCooldownSeconds = 0, InputPerSecondBy10s = [], MeanLevel = 0 };
+            return new BucketTimeline { Counted = counted, LastAdmissionSeconds = 0, TailSeconds = 0, FullSeconds = 0, FullSecondsEarly = 0, LeftSeconds = 0, RetryAfterSeconds = 0, FullDuringCooldownSeconds = 0, InputPerSecondBy10s = [], MeanLevel = 0 };
         }
 
         var start = messages[0].ArrivedAt;
@@ -105,7 +106,7 @@ internal sealed record InputTimeline
         }
 
         var end = messages.Max(a => a.CompletedAt ?? a.ArrivedAt);
-        return new InputTimeline
+        return new BucketTimeline
         {
             Counted = counted,
             LastAdmissionSeconds = last,

@@ -3,7 +3,7 @@ using Pacer.Simulator;
 
 namespace Pacer.Goodput.Tests.Measuring;
 
-public sealed class InputTimelineTests
+public sealed class BucketTimelineTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 29, 5, 0, 0, TimeSpan.Zero);
 
@@ -24,7 +24,7 @@ public sealed class InputTimelineTests
         // 500 at 5 s, which leaves 500 (5 s of refill). A 429 at 3 s asks 1 s of cooldown, all while the bucket was full.
         var attempts = new[] { Attempt(0, 200), Attempt(3, 9_000, status: 429, service: 0, retryAfter: 1), Attempt(5, 500, service: 2.5) };
 
-        var timeline = InputTimeline.Of(attempts, capacity: 1_000, refillPerSecond: 100);
+        var timeline = BucketTimeline.Of(attempts, capacity: 1_000, refillPerSecond: 100);
 
         timeline.LastAdmissionSeconds.ShouldBe(5, tolerance: 1e-9);
         timeline.FullSeconds.ShouldBe(3, tolerance: 1e-9);
@@ -42,7 +42,7 @@ public sealed class InputTimelineTests
     {
         var attempts = new[] { Attempt(0, 600), Attempt(1, 300) };
 
-        var levels = InputTimeline.LevelsAt(attempts, capacity: 1_000, refillPerSecond: 100, [Start.AddSeconds(0.5), Start.AddSeconds(2), Start.AddSeconds(60)]);
+        var levels = BucketTimeline.LevelsAt(attempts, capacity: 1_000, refillPerSecond: 100, [Start.AddSeconds(0.5), Start.AddSeconds(2), Start.AddSeconds(60)]);
 
         levels.ShouldBe(new double[] { 450, 300, 1_000 });
     }
