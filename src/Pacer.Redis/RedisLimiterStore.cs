@@ -585,7 +585,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
     {
         var change = update.Change;
         var levels = update.Levels;
-        var arguments = new List<RedisValue>(45)
+        var arguments = new List<RedisValue>(46)
         {
             Clock(),
             update.Policy.InputTokensPerMinute,
@@ -607,7 +607,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
             arguments.Add(Number(level.SmallBucketBelow));
             arguments.Add(Number(level.Band));
             arguments.Add(Number(level.BandUpTo));
-            arguments.Add((level.UnconfirmedMayBeCounted ? 1 : 0) + (level.MayBeBelowEmpty ? 2 : 0));
+            arguments.Add((level.UnconfirmedMayBeCounted ? 1 : 0) + (level.MayBeBelowEmpty ? 2 : 0) + (level.HeldUnproduced ? 4 : 0));
         }
 
         arguments.Add(Micros(update.Cooldown));
@@ -615,6 +615,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
         arguments.Add(update.FreeLease != 0 ? $"{update.LeaseOwner}:{update.FreeLease}" : string.Empty);
         arguments.Add((string)_keys.Freed!);
         arguments.Add(update.LeaseOwner ?? string.Empty);
+        arguments.Add(Number(change.OutputSettlement));
         return [.. arguments];
     }
 

@@ -72,9 +72,9 @@ for c = 1, n do
       local cd = get(h, 'cd')
       if cd > now then check(math.ceil(cd - now), 4) end
       if learn then
-        if get(h, 'rl') > 0 then check(untilFits(get(h, 'rd'), 1, size(h, 'r'), get(h, 'rl')), 8) end
-        if get(h, 'il') > 0 then check(untilFits(get(h, 'id'), input, size(h, 'i'), get(h, 'il')), 16) end
-        if get(h, 'ol') > 0 then check(untilFits(get(h, 'od'), lout, size(h, 'o'), get(h, 'ol')), 32) end
+        if get(h, 'rl') > 0 then check(untilLearnedFits(h, 'r', 1), 8) end
+        if get(h, 'il') > 0 then check(untilLearnedFits(h, 'i', input), 16) end
+        if get(h, 'ol') > 0 then check(untilLearnedFits(h, 'o', lout), 32) end
       end
       if itpm > 0 then check(untilFits(get(h, 'nid'), input, itpm * bsec / 60, itpm), 64) end
       if otpm > 0 then check(untilFits(get(h, 'nod'), output, otpm * bsec / 60, otpm), 128) end

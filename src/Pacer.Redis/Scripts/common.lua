@@ -30,30 +30,46 @@ local function save(h, ttl)
   redis.call('EXPIRE', h.key, ttl)
 end
 
--- A learned budget p ('r', 'i', 'o'): limit pl, debt pd, stamp ps, unconfirmed pu, capacity pc, spent since learned px.
+-- A learned budget p ('r', 'i', 'o'): limit pl, debt pd, stamp ps, unconfirmed pu, capacity pc, spent since learned px,
+-- holds unproduced ph (1: the holds in flight do not refill away and half of them is lent to admission; LearnedBudget),
+-- keeps own count pk (1: answers' settlements apply).
 local function size(h, p)
   local l, c = get(h, p .. 'l'), get(h, p .. 'c')
   if c > 0 and c < l then return c end
   return l
 end
 
-local function refill(h, p, perMinute)
+local function refill(h, p, perMinute, floor)
+  floor = floor or 0
   local s = get(h, p .. 's')
   if now <= s then return end
   local d = get(h, p .. 'd')
-  if d > 0 then h[p .. 'd'] = math.max(0, d - perMinute * (now - s) / MINUTE) end
+  if d > floor then h[p .. 'd'] = math.max(floor, d - perMinute * (now - s) / MINUTE) end
   h[p .. 's'] = now
 end
 
 local function refillLearned(h, p)
   local l = get(h, p .. 'l')
-  if l > 0 then refill(h, p, l) end
+  if l <= 0 then return end
+  if get(h, p .. 'h') == 1 then refill(h, p, l, get(h, p .. 'u')) else refill(h, p, l) end
 end
 
 local function untilFits(debt, amount, capacity, perMinute)
   local missing = debt - math.max(0, capacity - amount)
   if missing <= 0 then return 0 end
   return math.max(1, math.ceil(missing * MINUTE / perMinute))
+end
+
+-- The wait of a learned budget for amount (LearnedBudget.TicksUntil): with ph set, half of the holds in flight is lent.
+local function untilLearnedFits(h, p, amount)
+  local d, l, cap = get(h, p .. 'd'), get(h, p .. 'l'), size(h, p)
+  if get(h, p .. 'h') ~= 1 then return untilFits(d, amount, cap, l) end
+  local u = get(h, p .. 'u')
+  local credit = u * 0.5
+  local ticks = untilFits(d - credit, amount, cap, l)
+  local missing = d - credit - math.max(0, cap - amount)
+  if ticks == 0 or missing <= d - u then return ticks end
+  return math.max(ticks, math.max(1, math.ceil(math.max(0, u - credit) * MINUTE / l)))
 end
 
 local function spend(h, p, amount)

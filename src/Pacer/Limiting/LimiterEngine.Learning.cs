@@ -140,7 +140,7 @@ internal sealed partial class LimiterEngine
                 }
             }
 
-            update = new BucketUpdate(bucket, _options) { Change = _confirmed, Levels = LevelReading.Of(observation, reserving) };
+            update = new BucketUpdate(bucket, _options) { Change = _confirmed, Levels = LevelReading.Of(observation, reserving, heldUnproduced: !reserving && _options.OutputReservation != OutputReservation.MaxTokens) };
             _confirmed = default;
         }
 

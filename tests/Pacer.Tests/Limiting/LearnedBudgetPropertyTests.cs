@@ -100,13 +100,14 @@ public sealed class LearnedBudgetPropertyTests
             var now = fixture.Time.GetUtcNow();
             requests.Charge(1, now);
             input.Charge(actualInput, now);
+            output.Admit(now);
             sent++;
         }
 
         void Answer(Permit permit, int actualInput, int actualOutput, bool headersSeen)
         {
             // Output is counted as it is produced: by the time the response is complete, all of it.
-            output.Charge(actualOutput, fixture.Time.GetUtcNow());
+            output.Produce(actualOutput, fixture.Time.GetUtcNow());
             if (!headersSeen)
             {
                 ObserveHeaders(permit);

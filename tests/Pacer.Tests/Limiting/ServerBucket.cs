@@ -2,7 +2,8 @@ namespace Pacer.Tests.Limiting;
 
 /// <summary>
 /// The server's side of one Anthropic budget, written independently of the limiter: capacity L, refilled continuously
-/// at L/60 per second, charged when a request arrives; it refuses (a 429) what it cannot cover.
+/// at L/60 per second, charged when a request arrives; it refuses (a 429) what it cannot cover. Output counted as
+/// produced is charged as it is produced instead, after an admission that only needs a bucket that is not empty.
 /// </summary>
 internal sealed class ServerBucket(long limit)
 {
@@ -21,6 +22,26 @@ internal sealed class ServerBucket(long limit)
             Refusals++;
         }
 
+        _level -= amount;
+    }
+
+    /// <summary>
+    /// A request arrives at a bucket that counts output as produced: it is refused only when the bucket is empty; its
+    /// output is charged later (<see cref="Produce"/>), and may take the level below empty.
+    /// </summary>
+    public void Admit(DateTimeOffset now)
+    {
+        Refill(now);
+        if (_level < 1)
+        {
+            Refusals++;
+        }
+    }
+
+    /// <summary>Charges output as it is produced, with no refusal: the request was admitted already.</summary>
+    public void Produce(double amount, DateTimeOffset now)
+    {
+        Refill(now);
         _level -= amount;
     }
 

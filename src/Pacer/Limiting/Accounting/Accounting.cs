@@ -13,9 +13,13 @@ internal static class Accounting
     /// <summary>
     /// A request completed with <paramref name="usage"/>: the operator budgets are charged or refunded the difference;
     /// so is the learned input budget unless a response already showed what the server charged for the input; so is
-    /// the learned output budget unless the server's own last word already counted this answer's real output
-    /// (<see cref="ServerCount.Produced"/>). Under the reserving accounting (<see cref="ServerCount.Everything"/>) the
-    /// server refunds the unused reservation into a bucket it cannot overfill, and the refund is no longer unconfirmed.
+    /// the learned output budget. When the server's own last word already counted this answer's real output
+    /// (<see cref="ServerCount.Produced"/>), the hold was confirmed then, and the difference is a settlement
+    /// (<see cref="BudgetChange.OutputSettlement"/>) for a store that keeps its own count, which took the hold as the
+    /// answer's output: left as it was, each answer whose estimate was above its real output left that count too low,
+    /// a drift only the header's rounding bounded. Under the reserving accounting
+    /// (<see cref="ServerCount.Everything"/>) the server refunds the unused reservation into a bucket it cannot
+    /// overfill, and the refund is no longer unconfirmed.
     /// </summary>
     public static BudgetChange Complete(RequestCost reserved, TokenUsage usage, ServerCount counted)
     {
@@ -30,7 +34,11 @@ internal static class Accounting
             _ => new BudgetDelta(learnedOutput, learnedOutput),
         };
 
-        return new BudgetChange(default, inputDelta, outputDelta, input, output) { OutputRefundWithinRoom = counted == ServerCount.Everything };
+        return new BudgetChange(default, inputDelta, outputDelta, input, output)
+        {
+            OutputRefundWithinRoom = counted == ServerCount.Everything,
+            OutputSettlement = counted == ServerCount.Produced ? learnedOutput : 0,
+        };
     }
 
     /// <summary>

@@ -20,19 +20,20 @@ internal static class LevelReading
     /// upper end leaves out the holds of requests the engine cannot yet take as counted (admitted within
     /// <c>HeaderTransit</c> of the headers): reserved on arrival, they have nearly always reached the server, and taking
     /// them as not counted there made the own count look too high and dropped it to the low end 40 times in 250
-    /// responses of the goodput benchmark's <c>reserve</c> shape, about 900 tokens each time. Counted as
-    /// produced, the output is learned within the same band on a bucket no larger than the step: the header is the server's level after only part of the
-    /// output of the requests in flight (what they have produced so far), so taking it less their whole holds on every
-    /// response put the level below the truth each time; on a bucket smaller than the rounding (headers reading 0 or
-    /// 1,000) that meant pauses of 1.5–2 s with the level at 0 less the holds. The own count stands where it lies
-    /// between the header less the holds and the header plus half the step less the holds. Counted as produced, the
-    /// server's level also goes below empty (it admits while its bucket is not empty and charges each reply as it is
-    /// produced), where its header reads 0: during a 429's cooldown, an own count lower than a header of 0 allows
-    /// stands, so that an answer reading 0 then does not lift the debt beyond empty that the <c>retry-after</c> showed
-    /// (the goodput benchmark's <c>tiny-output</c> shape through the gateway: 8 requests let go together when the cooldown
-    /// ended, each refused again).
+    /// responses of the goodput benchmark's <c>reserve</c> shape, about 900 tokens each time. Counted as produced, the
+    /// server admits while its bucket is not empty and charges each reply as it is produced, so its level goes below
+    /// empty, where its header reads 0. On a bucket no larger than the step (headers reading 0 or 1,000) the own count
+    /// moves only as far as the header's whole rounding requires (within half the step of it, either way; a header of 0
+    /// sets no lower end): snapping it to the header each time the header changed threw away the count, 400 tokens too
+    /// low when the header had just turned from 1,000 to 0. During a 429's cooldown a lower own count than a header of
+    /// 0 allows stands on larger buckets too, so that an answer reading 0 then does not lift the debt beyond empty that
+    /// the <c>retry-after</c> showed. A header of 0 proves no capacity there: the level below empty is unknown, and
+    /// taking it as 0 had a 1,024-token reply teach a capacity of 954 tokens for a bucket of 667, and 5 requests let go
+    /// together were refused. <paramref name="heldUnproduced"/> (output counted as produced, holds below
+    /// <c>max_tokens</c>) marks the output level <see cref="LearnedLevel.HeldUnproduced"/>: the holds of the requests in
+    /// flight do not refill away, and half of them is lent to admission.
     /// </summary>
-    public static LearnedLevels Of(in RateLimitObservation observation, bool outputReservedOnArrival)
+    public static LearnedLevels Of(in RateLimitObservation observation, bool outputReservedOnArrival, bool heldUnproduced = false)
     {
         var requests = observation.Requests;
         var input = observation.InputTokens;
@@ -52,12 +53,13 @@ internal static class LevelReading
                 ? new LearnedLevel(
                     output.Limit,
                     output.Remaining,
-                    ShownCapacity(output, RemainingRounding.Margin(output.Limit)),
+                    outputReservedOnArrival || output.Remaining > 0 ? ShownCapacity(output, RemainingRounding.Margin(output.Limit)) : -1,
                     outputReservedOnArrival ? RemainingRounding.Margin(output.Limit) : 0,
                     Band: RemainingRounding.Margin(output.Limit),
                     BandUpTo: outputReservedOnArrival ? 0 : RemainingRounding.Step,
                     UnconfirmedMayBeCounted: outputReservedOnArrival,
-                    MayBeBelowEmpty: !outputReservedOnArrival)
+                    MayBeBelowEmpty: !outputReservedOnArrival,
+                    HeldUnproduced: heldUnproduced && !outputReservedOnArrival)
                 : default);
     }
 

@@ -61,6 +61,14 @@ public readonly record struct BudgetChange(
     /// </summary>
     public bool OutputRefundWithinRoom { get; init; }
 
+    /// <summary>
+    /// Gets what an answer's real output differs from its hold, when headers that already counted the real output
+    /// confirmed the hold (output counted as produced): added to the learned output budget's debt only where the store
+    /// keeps its own count (<see cref="LearnedLevel.MayBeBelowEmpty"/> within the <see cref="LearnedLevel.Band"/>), whose
+    /// count took the hold as the answer's output; where the header's level was taken, it holds the real output already.
+    /// </summary>
+    public double OutputSettlement { get; init; }
+
     /// <summary>Gets a value indicating whether the change changes nothing.</summary>
     public bool IsEmpty => this == default;
 
@@ -73,6 +81,7 @@ public readonly record struct BudgetChange(
         left.OperatorOutputTokens + right.OperatorOutputTokens)
     {
         OutputRefundWithinRoom = left.OutputRefundWithinRoom || right.OutputRefundWithinRoom,
+        OutputSettlement = left.OutputSettlement + right.OutputSettlement,
     };
 
     /// <summary>Adds two changes.</summary>
@@ -97,7 +106,9 @@ public readonly record struct LearnedLevels(LearnedLevel Requests, LearnedLevel 
 /// under the same limit as before, the store keeps its own count instead where it lies between that level and
 /// <paramref name="Remaining"/> + <paramref name="Band"/> less what requests unknown to the server hold (unless
 /// <paramref name="UnconfirmedMayBeCounted"/>): what the rounded header allows, on a bucket no larger than
-/// <paramref name="BandUpTo"/> when that is set; outside, the header's level stands.
+/// <paramref name="BandUpTo"/> when that is set; outside, the header's level stands. Where the level
+/// <paramref name="MayBeBelowEmpty"/>, the band is the header's whole rounding instead: the own count moves only as far
+/// as needed to lie within <paramref name="Band"/> of the header, either way, and a header of 0 sets no lower end.
 /// </summary>
 /// <param name="Limit">The server's limit per minute; 0 when the response did not show this budget.</param>
 /// <param name="Remaining">The server's remaining.</param>
@@ -118,11 +129,18 @@ public readonly record struct LearnedLevels(LearnedLevel Requests, LearnedLevel 
 /// server admits while its bucket is not empty and charges each reply's output as it is produced). While the bucket
 /// waits out a 429's <c>retry-after</c>, the server is known to be below empty, and a header reading 0 shows only that
 /// the level is no higher than the header's: a lower own count stands (the debt beyond empty the <c>retry-after</c>
-/// showed), so that an answer reading 0 during the cooldown does not lift it back to empty. Outside a cooldown the
-/// header's level stands as before: there the own count, which holds each request's output estimate against the
-/// bucket while the server charges only what is produced, drifts low and needs the header to lift it.
+/// showed), so that an answer reading 0 during the cooldown does not lift it back to empty. On a bucket within the
+/// band, a lower own count stands at all times (see above).
 /// </param>
-public readonly record struct LearnedLevel(long Limit, double Remaining, double ShownCapacity, double Margin, double SmallBucketMargin = 0, double SmallBucketBelow = 0, double Band = 0, double BandUpTo = 0, bool UnconfirmedMayBeCounted = false, bool MayBeBelowEmpty = false)
+/// <param name="HeldUnproduced">
+/// Whether what the requests in flight hold is output the server has not charged yet: true for output counted as
+/// produced, when the operator does not ask for whole <c>max_tokens</c> holds. The store keeps the setting with the
+/// budget and, while it is set, (1) does not refill the holds away: its level less the holds refills no higher than
+/// full, as the server's bucket, which has not charged them, cannot; (2) admits a request while the level covers its
+/// hold and half of the holds in flight, since the server admits while its
+/// bucket is not empty and a reply in flight has produced, on average, half of its output.
+/// </param>
+public readonly record struct LearnedLevel(long Limit, double Remaining, double ShownCapacity, double Margin, double SmallBucketMargin = 0, double SmallBucketBelow = 0, double Band = 0, double BandUpTo = 0, bool UnconfirmedMayBeCounted = false, bool MayBeBelowEmpty = false, bool HeldUnproduced = false)
 {
     /// <summary>Gets a value indicating whether the response showed this budget.</summary>
     public bool IsKnown => Limit > 0;

@@ -372,7 +372,7 @@ public sealed class InMemoryLimiterStore : ILimiterStore
 
         state.Requests.Apply(change.Requests, withinRoom: false);
         state.InputTokens.Apply(change.InputTokens, withinRoom: false);
-        state.OutputTokens.Apply(change.OutputTokens, change.OutputRefundWithinRoom);
+        state.OutputTokens.Apply(change.OutputTokens, change.OutputRefundWithinRoom, change.OutputSettlement);
         SpendOperator(state, change.OperatorInputTokens, change.OperatorOutputTokens, policy);
     }
 

@@ -13,17 +13,20 @@ internal struct TokenBucket
     /// <summary>Gets the amount spent and not yet refilled, as of the last <see cref="Refill"/>.</summary>
     public readonly double Debt => _debt;
 
-    /// <summary>Brings the bucket to <paramref name="now"/>: the debt shrinks by <paramref name="perMinute"/>/60 per second.</summary>
-    public void Refill(double perMinute, long now)
+    /// <summary>
+    /// Brings the bucket to <paramref name="now"/>: the debt shrinks by <paramref name="perMinute"/>/60 per second, to
+    /// no less than <paramref name="floor"/> (what the bucket holds for others that the refill cannot take back).
+    /// </summary>
+    public void Refill(double perMinute, long now, double floor = 0)
     {
         if (now <= _stamp)
         {
             return;
         }
 
-        if (_debt > 0)
+        if (_debt > floor)
         {
-            _debt = Math.Max(0, _debt - (perMinute * (now - _stamp) / TimeSpan.TicksPerMinute));
+            _debt = Math.Max(floor, _debt - (perMinute * (now - _stamp) / TimeSpan.TicksPerMinute));
         }
 
         _stamp = now;
@@ -37,11 +40,18 @@ internal struct TokenBucket
     /// <paramref name="perMinute"/> (after <see cref="Refill"/>); 0 when it may now. An amount above the capacity waits
     /// for a full bucket and then takes it into debt.
     /// </summary>
-    public readonly long TicksUntil(double amount, double capacity, double perMinute)
+    /// <param name="amount">What is to be taken.</param>
+    /// <param name="capacity">The bucket's capacity.</param>
+    /// <param name="perMinute">The refill per minute.</param>
+    /// <param name="credit">Part of the debt not counted against the amount (see <c>LearnedBudget.TicksUntil</c>).</param>
+    public readonly long TicksUntil(double amount, double capacity, double perMinute, double credit = 0)
     {
-        var missing = _debt - Math.Max(0, capacity - amount);
+        var missing = _debt - credit - Math.Max(0, capacity - amount);
         return missing <= 0 ? 0 : Math.Max(1, (long)Math.Ceiling(missing * TimeSpan.TicksPerMinute / perMinute));
     }
+
+    /// <summary>Gets the ticks a bucket refilled at <paramref name="perMinute"/> takes to refill <paramref name="amount"/>; at least 1.</summary>
+    public static long TicksFor(double amount, double perMinute) => Math.Max(1, (long)Math.Ceiling(Math.Max(0, amount) * TimeSpan.TicksPerMinute / perMinute));
 
     /// <summary>Spends <paramref name="amount"/> (negative refunds), never refunding below empty debt.</summary>
     public void Spend(double amount) => _debt = Math.Max(0, _debt + amount);

@@ -28,8 +28,8 @@ public sealed class AccountingTests
             "Complete, everything counted: the learned output is refunded within the server's room and is no longer unconfirmed",
             Reserved, Usage, ServerCount.Everything, Change(output: new(-100, 0), operatorInput: 200, operatorOutput: -400) with { OutputRefundWithinRoom = true }),
         Row(
-            "Complete, output counted as produced: the learned budgets stay as the server showed them, only the operator budgets settle",
-            Reserved, Usage, ServerCount.Produced, Change(operatorInput: 200, operatorOutput: -400)),
+            "Complete, output counted as produced: the learned budgets stay as the server showed them, the output's difference (-100) is a settlement for a store that keeps its own count",
+            Reserved, Usage, ServerCount.Produced, Change(operatorInput: 200, operatorOutput: -400) with { OutputSettlement = -100 }),
         Row(
             "Complete above the learned output hold, nothing counted: the excess output (+500) is charged and stays unconfirmed",
             Reserved, Usage with { OutputTokens = 700 }, ServerCount.None, Change(input: new(200, 200), output: new(500, 500), operatorInput: 200, operatorOutput: 200)),

@@ -543,6 +543,74 @@ public abstract class LimiterStoreContractTests : IAsyncLifetime
         (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(1000);
     }
 
+    [Theory]
+    [InlineData(567, 1000, 300, 600)] // own count 100 below the header's rounding (500 to 1,499): raised to 500, not to the header
+    [InlineData(67, 0, 300, 599)] // own count 600 above it (below 500): lowered to 499, not to 0
+    [InlineData(967, 0, 1000, 33)] // own count -300 below a header of 0, which sets no lower end: it stands, and a second refills 333
+    public async Task UpdateAsync_MayBeBelowEmptyWithinTheBand_MovesTheOwnCountOnlyAsFarAsTheRoundingRequires(double debt, double header, int advanceMs, long expected)
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        static LearnedLevels Output(double remaining) => new(default, default, new LearnedLevel(20_000, remaining, 667, 0, Band: 500, BandUpTo: 1000, MayBeBelowEmpty: true));
+        await LearnAsync(store, Roomy, bucket, Output(1000));
+        await store.UpdateAsync(new BucketUpdate(bucket, Roomy) { Change = new BudgetChange(default, default, new BudgetDelta(debt, 0), 0, 0) }, Ct);
+
+        await LearnAsync(store, Roomy, bucket, Output(header));
+
+        Time.Advance(TimeSpan.FromMilliseconds(advanceMs));
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(expected);
+    }
+
+    [Theory]
+    [InlineData(667, 467)] // the own count is kept: the answer's 200 tokens above its hold settle it
+    [InlineData(2500, 1000)] // the header's level is taken each time, and holds the real output already
+    public async Task UpdateAsync_OutputSettlement_AppliesOnlyWhereTheOwnCountIsKept(double capacity, long expected)
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        LearnedLevels Output(double remaining) => new(default, default, new LearnedLevel(20_000, remaining, capacity, 0, Band: 500, BandUpTo: 1000, MayBeBelowEmpty: true));
+        await LearnAsync(store, Roomy, bucket, Output(1000));
+        await LearnAsync(store, Roomy, bucket, Output(1000));
+
+        await store.UpdateAsync(new BucketUpdate(bucket, Roomy) { Change = default(BudgetChange) with { OutputSettlement = 200 } }, Ct);
+
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(expected);
+    }
+
+    [Theory]
+    [InlineData(false, 3000)] // the hold refills away with the rest
+    [InlineData(true, 2000)] // held unproduced: the server's bucket, which has not charged it, is full, and the hold stays
+    public async Task UpdateAsync_HeldUnproduced_TheHoldsInFlightDoNotRefillAway(bool heldUnproduced, long expected)
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        await LearnAsync(store, Roomy, bucket, new LearnedLevels(default, default, new LearnedLevel(6000, 3000, 3000, 0, MayBeBelowEmpty: true, HeldUnproduced: heldUnproduced)));
+        (await AdmitAsync(store, Roomy, Candidate(bucket, output: 4096, learnedOutput: 1000))).ShouldBe(Admitted());
+
+        Time.Advance(TimeSpan.FromSeconds(20));
+
+        (await BucketAsync(store, Roomy, bucket))!.OutputTokens.Remaining.ShouldBe(expected);
+    }
+
+    [Theory]
+    [InlineData(false, 3)] // each hold counts whole: three of 1,000 fill the bucket of 3,000
+    [InlineData(true, 5)] // half of the holds in flight is lent: the fifth needs 1,000 + 2,000 of 3,000, the sixth 1,000 + 2,500
+    public async Task AdmitAsync_HeldUnproduced_LendsHalfOfTheHoldsInFlight(bool heldUnproduced, int admitted)
+    {
+        var store = Open();
+        var bucket = NewBucket();
+        await LearnAsync(store, Roomy, bucket, new LearnedLevels(default, default, new LearnedLevel(6000, 3000, 3000, 0, MayBeBelowEmpty: true, HeldUnproduced: heldUnproduced)));
+
+        var count = 0;
+        while (count < 10 && (await AdmitAsync(store, Roomy, Candidate(bucket, output: 4096, learnedOutput: 1000))).Status == AdmissionStatus.Admitted)
+        {
+            count++;
+        }
+
+        count.ShouldBe(admitted);
+        (await AdmitAsync(store, Roomy, Candidate(bucket, output: 4096, learnedOutput: 1000))).Blockers.ShouldBe(AdmissionBlockers.UpstreamOutputTokens);
+    }
+
     [Fact]
     public async Task UpdateAsync_LevelWithoutABand_TakesTheHeadersLowEndEveryTime()
     {
