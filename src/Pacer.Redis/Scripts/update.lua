@@ -24,7 +24,7 @@ local function apply(p, debt, unconfirmed, withinRoom, settlement)
   h[p .. 'u'] = math.max(0, get(h, p .. 'u') + unconfirmed)
   if get(h, p .. 'h') == 1 and get(h, p .. 'l') > 0 and get(h, p .. 'd') < get(h, p .. 'u') then
     -- The server's bucket, which has not charged the holds, is no fuller than full (LearnedBudget.Apply).
-    spend(h, p, get(h, p .. 'u') - get(h, p .. 'd'))
+    h[p .. 'd'] = get(h, p .. 'u')
   end
 end
 
