@@ -31,6 +31,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
     private readonly Func<long>? _clock;
     private readonly Lock _gate = new();
     private readonly HashSet<(string Owner, long Id)> _localLeases = [];
+    private readonly Task _subscribed;
     private readonly Script _admit = new(RedisScripts.Admit);
     private readonly Script _update = new(RedisScripts.Update);
     private readonly Script _renew = new(RedisScripts.Renew);
@@ -67,7 +68,7 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
         _logger = logger ?? NullLogger.Instance;
         _clock = clock;
         Budgets = new RedisSharedBudgets(redis, _keys, options.OperationTimeout);
-        _ = SubscribeAsync();
+        _subscribed = SubscribeAsync();
     }
 
     /// <summary>Gets the users' budget totals on the same Redis and prefix, for a <see cref="Pacer.Usage.BudgetGuard"/> that several instances share.</summary>
@@ -140,6 +141,11 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
         {
             store.Fail(new InvalidOperationException("Redis could not be reached at startup."));
         }
+        else
+        {
+            // Connected, the store is returned listening: a release published before would not wake its waiters.
+            await store._subscribed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         return store;
     }
@@ -191,8 +197,16 @@ public sealed partial class RedisLimiterStore : ILimiterStore, IAsyncDisposable,
         {
             try
             {
-                await EvaluateAsync(_update, UpdateKeys(update.Bucket), UpdateArguments(update)).ConfigureAwait(false);
+                var freed = (int)await EvaluateAsync(_update, UpdateKeys(update.Bucket), UpdateArguments(update)).ConfigureAwait(false) == 1;
                 Recovered();
+                if (freed)
+                {
+                    // The other limiters of this store look again at once, as the in-memory store's do; the release's
+                    // message on Redis wakes other processes, and this one again (a second look is harmless). Waiting
+                    // for that message alone missed releases made before the subscription was in place.
+                    CapacityFreed?.Invoke(this, EventArgs.Empty);
+                }
+
                 return;
             }
             catch (Exception exception) when (IsOutage(exception))
