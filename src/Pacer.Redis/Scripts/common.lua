@@ -67,9 +67,9 @@ local function untilLearnedFits(h, p, amount)
   local u = get(h, p .. 'u')
   local credit = u * 0.5
   local ticks = untilFits(d - credit, amount, cap, l)
-  local missing = d - credit - math.max(0, cap - amount)
-  if ticks == 0 or missing <= d - u then return ticks end
-  return math.max(ticks, math.max(1, math.ceil(math.max(0, u - credit) * MINUTE / l)))
+  if ticks == 0 or d - credit - math.max(0, cap - amount) <= d - u then return ticks end
+  -- Only an answer's end makes the room: wait at least as long as the holds' counted share takes to refill.
+  return math.max(ticks, untilFits(u - credit, 0, 0, l))
 end
 
 local function spend(h, p, amount)

@@ -86,10 +86,14 @@ internal struct LearnedBudget
         }
 
         var credit = Unconfirmed * (1 - UnproducedShare);
-        var ticks = Bucket.TicksUntil(amount, Size, Limit, credit);
-        var refillable = Bucket.Debt - Unconfirmed;
         var missing = Bucket.Debt - credit - Math.Max(0, Size - amount);
-        return ticks == 0 || missing <= refillable ? ticks : Math.Max(ticks, TokenBucket.TicksFor(Unconfirmed - credit, Limit));
+        if (missing <= 0)
+        {
+            return 0;
+        }
+
+        var ticks = TokenBucket.TicksFor(missing, Limit);
+        return missing <= Bucket.Debt - Unconfirmed ? ticks : Math.Max(ticks, TokenBucket.TicksFor(Unconfirmed - credit, Limit));
     }
 
     /// <summary>Takes what an admitted request holds: from the bucket (when known), and into the unconfirmed total.</summary>

@@ -40,14 +40,10 @@ internal struct TokenBucket
     /// <paramref name="perMinute"/> (after <see cref="Refill"/>); 0 when it may now. An amount above the capacity waits
     /// for a full bucket and then takes it into debt.
     /// </summary>
-    /// <param name="amount">What is to be taken.</param>
-    /// <param name="capacity">The bucket's capacity.</param>
-    /// <param name="perMinute">The refill per minute.</param>
-    /// <param name="credit">Part of the debt not counted against the amount (see <c>LearnedBudget.TicksUntil</c>).</param>
-    public readonly long TicksUntil(double amount, double capacity, double perMinute, double credit = 0)
+    public readonly long TicksUntil(double amount, double capacity, double perMinute)
     {
-        var missing = _debt - credit - Math.Max(0, capacity - amount);
-        return missing <= 0 ? 0 : Math.Max(1, (long)Math.Ceiling(missing * TimeSpan.TicksPerMinute / perMinute));
+        var missing = _debt - Math.Max(0, capacity - amount);
+        return missing <= 0 ? 0 : TicksFor(missing, perMinute);
     }
 
     /// <summary>Gets the ticks a bucket refilled at <paramref name="perMinute"/> takes to refill <paramref name="amount"/>; at least 1.</summary>
